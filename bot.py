@@ -1,0 +1,46 @@
+"""启动卡盟安全助手：python bot.py（不需要 .env；默认监听 127.0.0.1:8080）。
+
+OneBot v11 客户端（NapCat 等）用反向 WebSocket 连到 ws://127.0.0.1:8080/onebot/v11/ws 。
+设置 CARDGUARD_CONSOLE=true 可以不连 QQ，直接在终端里试用。
+"""
+
+from __future__ import annotations
+
+import os
+
+import nonebot
+
+PLUGINS = ("plugins.guard_core", "plugins.faq", "plugins.link_guard", "plugins.admin")
+
+
+def _console_mode() -> bool:
+    return os.environ.get("CARDGUARD_CONSOLE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def setup() -> None:
+    """初始化 NoneBot，注册适配器，加载插件。"""
+    nonebot.init()
+    driver = nonebot.get_driver()
+    if _console_mode():
+        from nonebot.adapters.console import Adapter as ConsoleAdapter
+
+        driver.register_adapter(ConsoleAdapter)
+    else:
+        from nonebot.adapters.onebot.v11 import Adapter as OneBotV11Adapter
+
+        driver.register_adapter(OneBotV11Adapter)
+    for name in PLUGINS:
+        try:
+            nonebot.load_plugin(name)
+        except ModuleNotFoundError:
+            continue
+
+
+def main() -> None:
+    """启动机器人并一直运行。"""
+    setup()
+    nonebot.run()
+
+
+if __name__ == "__main__":
+    main()

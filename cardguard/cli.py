@@ -1,0 +1,196 @@
+"""命令行：python -m cardguard ask | check | validate | eval | stats。"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from .knowledge import Knowledge, KnowledgeError, load_knowledge
+
+DESCRIPTION = "卡盟安全助手命令行工具 / CardGuard command-line tools"
+
+
+def _knowledge_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--knowledge",
+        type=Path,
+        metavar="DIR",
+        help="知识目录（默认随程序发布的 knowledge/） / knowledge folder of the same layout",
+    )
+
+
+def _inputs(text: str) -> Iterator[str]:
+    """TEXT 原样返回；`-` 表示从标准输入逐行读取，每行一条。"""
+    if text != "-":
+        yield text
+        return
+    for line in sys.stdin:
+        yield line.rstrip("\r\n")
+
+
+def _load(args: argparse.Namespace) -> Knowledge:
+    return load_knowledge(args.knowledge)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """回答问题。"""
+    from .matching import Matcher
+
+    knowledge = _load(args)
+    matcher = Matcher(knowledge.entries)
+    decide = matcher.passive if args.passive else matcher.ask
+    for text in _inputs(args.text):
+        result = decide(text)
+        if args.json:
+            _print_json(result.to_dict())
+        elif result.entry is not None:
+            print(f"[{result.id}] ({result.score:.0f})\n{result.answer}")
+        elif result.suggestions:
+            print(f"没找到答案（{result.score:.0f}）。你是不是想问：{', '.join(result.suggestions)}")
+        else:
+            print(f"没找到答案（{result.score:.0f}）。")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """检查消息里的链接。"""
+    from .links import scan
+
+    knowledge = _load(args)
+    for text in _inputs(args.text):
+        result = scan(text, knowledge.domains)
+        if args.json:
+            _print_json(result.to_dict())
+            continue
+        print(f"{result.verdict} ({result.score})")
+        for link in result.links:
+            print(f"  {link.defanged}  {link.score}: {'；'.join(link.reasons) or '-'}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """校验知识目录。"""
+    try:
+        knowledge = _load(args)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    risks = sum(1 for e in knowledge.entries if e.kind == "risk")
+    faqs = len(knowledge.entries) - risks
+    domains = "有" if knowledge.domains is not None else "无"
+    print(f"OK: {faqs} 条 FAQ，{risks} 条风险点，链接规则：{domains}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """跑标注集。"""
+    from .knowledge.yamlio import load_yaml
+
+    knowledge = _load(args)
+    questions: list[dict[str, Any]] = []
+    chatter: list[str] = []
+    reports: list[dict[str, Any]] = []
+    for path in args.files:
+        data = load_yaml(path) or {}
+        questions.extend(data.get("questions") or [])
+        chatter.extend(data.get("chatter") or [])
+        if data.get("links"):
+            reports.append(_eval_links(path, knowledge, args.json))
+    if questions or chatter:
+        reports.append(_eval_questions(knowledge, questions, chatter, args.json))
+    if args.json:
+        _print_json(reports[0] if len(reports) == 1 else reports)
+    return 0
+
+
+def _eval_questions(
+    knowledge: Knowledge, questions: list[dict[str, Any]], chatter: list[str], as_json: bool
+) -> dict[str, Any]:
+    from .matching import Matcher
+    from .matching.evaluate import evaluate_questions, format_question_eval
+
+    result = evaluate_questions(Matcher(knowledge.entries), questions, chatter)
+    if not as_json:
+        print(format_question_eval(result))
+    return result.to_dict()
+
+
+def _eval_links(path: Path, knowledge: Knowledge, as_json: bool) -> dict[str, Any]:
+    from .links.evaluate import evaluate_links, format_link_eval
+
+    result = evaluate_links(path, knowledge.domains)
+    if not as_json:
+        print(format_link_eval(result))
+    return result
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False), flush=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """构建参数解析器（每个子命令都有中英文帮助）。"""
+    parser = argparse.ArgumentParser(prog="python -m cardguard", description=DESCRIPTION)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, func, help_text in _COMMANDS:
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        _SETUP[name](sp)
+        sp.set_defaults(func=func)
+    return parser
+
+
+def _setup_ask(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--passive", action="store_true", help="按群聊旁听规则决定 / group passive rule")
+    sp.add_argument("--json", action="store_true", help="每条输出一行 JSON / one JSON per input")
+    _knowledge_arg(sp)
+    sp.add_argument("text", metavar="TEXT|-", help="问题；- 从标准输入逐行读 / question or - for stdin")
+
+
+def _setup_check(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--json", action="store_true", help="每条输出一行 JSON / one JSON per input")
+    _knowledge_arg(sp)
+    sp.add_argument("text", metavar="TEXT|-", help="消息；- 从标准输入逐行读 / message or - for stdin")
+
+
+def _setup_validate(sp: argparse.ArgumentParser) -> None:
+    _knowledge_arg(sp)
+
+
+def _setup_eval(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--json", action="store_true", help="输出 JSON 汇总 / print a JSON summary")
+    _knowledge_arg(sp)
+    sp.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="标注集 YAML / labelled set files"
+    )
+
+
+_COMMANDS: list[tuple[str, Callable[[argparse.Namespace], int], str]] = [
+    ("ask", cmd_ask, "回答问题 / answer a question from the knowledge base"),
+    ("check", cmd_check, "检查消息里的链接 / check a message for card-shop links"),
+    ("validate", cmd_validate, "校验知识文件 / validate the knowledge files"),
+    ("eval", cmd_eval, "跑标注集并打印准确率 / run a labelled set and print accuracy"),
+]
+_SETUP: dict[str, Callable[[argparse.ArgumentParser], None]] = {
+    "ask": _setup_ask,
+    "check": _setup_check,
+    "validate": _setup_validate,
+    "eval": _setup_eval,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """命令行入口；知识库有错时打印逐行错误并返回 1。"""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # pragma: no cover - 例如输出接到 head
+        return 0

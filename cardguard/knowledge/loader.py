@@ -1,0 +1,181 @@
+"""加载并校验 knowledge/ 目录：要么全部成功，要么给出逐行的错误，绝不加载一半。"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import KnowledgeError, Problem
+from .schema import Entry, RiskEntry
+from .yamlio import load_yaml, locate
+
+FAQ_FILE = "faq.yaml"
+RISK_FILE = "risks.yaml"
+DOMAINS_FILE = "domains.yaml"
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """一份已校验的知识：条目（FAQ 与风险点）和链接规则。"""
+
+    entries: tuple[Entry, ...]
+    domains: Any = None
+    directory: Path | None = None
+    by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {e.id: e for e in self.entries})
+
+    def get(self, entry_id: str) -> Entry | None:
+        """按 id 取条目。"""
+        return self.by_id.get(entry_id)
+
+
+def default_knowledge_dir() -> Path:
+    """随程序发布的 knowledge/ 目录。"""
+    return DEFAULT_DIR
+
+
+def load_knowledge(directory: Path | None = None) -> Knowledge:
+    """加载 faq.yaml、risks.yaml（和 domains.yaml）；有任何问题就抛出 `KnowledgeError`。"""
+    directory = directory or DEFAULT_DIR
+    problems: list[Problem] = []
+    entries: list[Entry] = []
+    for name, model in ((FAQ_FILE, Entry), (RISK_FILE, RiskEntry)):
+        path = directory / name
+        if not path.exists():
+            if name == FAQ_FILE:
+                problems.append(Problem(str(path), None, None, "文件不存在"))
+            continue
+        try:
+            got, bad = parse_entries(load_yaml(path), path, model)
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+            continue
+        entries.extend(got)
+        problems.extend(bad)
+    problems.extend(check_references(entries, directory))
+    domains = _load_domains(directory, problems)
+    if problems:
+        raise KnowledgeError(problems)
+    return Knowledge(tuple(entries), domains, directory)
+
+
+def _load_domains(directory: Path, problems: list[Problem]) -> Any:
+    path = directory / DOMAINS_FILE
+    if not path.exists():
+        return None
+    from .domains import parse_domains
+
+    try:
+        return parse_domains(load_yaml(path), path)
+    except KnowledgeError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def parse_entries(
+    data: Any, path: Path, model: type[Entry] = Entry
+) -> tuple[list[Entry], list[Problem]]:
+    """把 YAML 数据校验成条目；返回（好的条目，问题列表）。"""
+    name = str(path)
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        line = locate(path, []) if data is not None else None
+        return [], [Problem(name, line, None, "顶层必须是映射，并有一个列表键 entries")]
+    good: list[Entry] = []
+    problems: list[Problem] = []
+    for index, raw in enumerate(data["entries"]):
+        entry, problem = _parse_one(raw, index, path, model)
+        if entry is not None:
+            good.append(entry)
+        if problem is not None:
+            problems.append(problem)
+    return good, problems
+
+
+def _parse_one(
+    raw: Any, index: int, path: Path, model: type[Entry]
+) -> tuple[Entry | None, Problem | None]:
+    label = raw.get("id") if isinstance(raw, dict) else None
+    label = str(label) if label else f"第 {index + 1} 条"
+    if not isinstance(raw, dict):
+        line = locate(path, ["entries", index])
+        return None, Problem(str(path), line, label, "条目必须是映射（id/question/aliases/answer）")
+    try:
+        return model.model_validate(raw), None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [p for p in err["loc"] if isinstance(p, str | int)]
+        line = locate(path, ["entries", index, *loc[:1]])
+        return None, Problem(str(path), line, label, describe_error(err))
+
+
+def describe_error(err: Any) -> str:
+    """把 pydantic 的一条错误说成一句中文。"""
+    where = ".".join(str(p) for p in err["loc"]) or "条目"
+    kind = err["type"]
+    if kind == "missing":
+        return f"缺少字段 {where}"
+    if kind == "extra_forbidden":
+        return f"未知字段 {where}（拼写错了吗？）"
+    if kind in ("string_too_long", "too_long"):
+        return f"{where} 太长：{err['msg']}"
+    if kind in ("string_too_short", "too_short"):
+        return f"{where} 太短或为空"
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    return f"{where}：{msg}"
+
+
+def check_references(entries: Sequence[Entry], directory: Path) -> list[Problem]:
+    """跨文件检查：id 不重复、related 指向存在的条目。"""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.id in seen:
+            problems.append(_entry_problem(directory, entry, f"id 重复：{entry.id}"))
+        seen.add(entry.id)
+    for entry in entries:
+        missing = [r for r in entry.related if r not in seen]
+        if missing:
+            text = f"related 指向不存在的条目：{', '.join(missing)}"
+            problems.append(_entry_problem(directory, entry, text))
+    return problems
+
+
+def _entry_problem(directory: Path, entry: Entry, message: str) -> Problem:
+    path = directory / (RISK_FILE if entry.kind == "risk" else FAQ_FILE)
+    return Problem(str(path), _find_entry_line(path, entry.id), entry.id, message)
+
+
+def _find_entry_line(path: Path, entry_id: str) -> int | None:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip().removeprefix("- ").strip()
+        if stripped.startswith("id:") and stripped[3:].strip().strip("'\"") == entry_id:
+            return number
+    return None
+
+
+def validate(directory: Path | None = None) -> list[Problem]:
+    """校验一个知识目录，返回问题列表（空表示通过）。"""
+    try:
+        load_knowledge(directory)
+    except KnowledgeError as exc:
+        return exc.problems
+    return []
+
+
+def merge_entries(base: Iterable[Entry], overlay: Iterable[Entry], removed: set[str]) -> list[Entry]:
+    """管理员覆盖层合并到发布的知识上：同 id 同作用域替换，removed 中的 id 去掉。"""
+    merged: dict[tuple[str, str | None], Entry] = {}
+    for entry in (*base, *overlay):
+        merged[(entry.id, entry.scope)] = entry
+    return [e for (eid, _), e in merged.items() if eid not in removed]

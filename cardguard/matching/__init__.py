@@ -1,0 +1,17 @@
+"""问题匹配：归一化 + 倒排索引挑候选 + rapidfuzz 重排，给出答案或建议。"""
+
+from .corpus import Corpus, Query, prepare, rank_exhaustive
+from .index import Index
+from .matcher import Matcher, MatchResult
+from .topic import topic_strength
+
+__all__ = [
+    "Corpus",
+    "Index",
+    "MatchResult",
+    "Matcher",
+    "Query",
+    "prepare",
+    "rank_exhaustive",
+    "topic_strength",
+]

@@ -1,0 +1,115 @@
+"""两种决定：被点名时尽量回答，群聊旁听时只在很有把握时开口。"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..knowledge import Entry
+from ..text import looks_like_question
+from .corpus import Query, rank_exhaustive
+from .index import Index
+from .topic import topic_strength
+
+# 阈值（0–100），在开发集上调定。
+EXPLICIT_MIN = 38.0
+SUGGEST_MIN = 25.0
+PASSIVE_STRONG_MIN = 60.0
+PASSIVE_WEAK_MIN = 72.0
+PASSIVE_MARGIN = 4.0
+MAX_SUGGESTIONS = 3
+MAX_QUERY_CHARS = 300
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """一次匹配的结果：答中的条目（或无）、置信度和“你是不是想问”。"""
+
+    id: str | None
+    score: float
+    entry: Entry | None = None
+    suggestions: tuple[str, ...] = ()
+    ranked: tuple[tuple[str, float], ...] = field(default=(), repr=False)
+
+    @property
+    def answer(self) -> str | None:
+        """答案文本；没答中时为 None。"""
+        return self.entry.answer if self.entry else None
+
+    def to_dict(self) -> dict[str, object]:
+        """命令行 `ask --json` 的输出格式。"""
+        return {
+            "id": self.id,
+            "score": round(self.score),
+            "answer": self.answer,
+            "suggestions": list(self.suggestions),
+        }
+
+
+class Matcher:
+    """知识条目的匹配器：索引找候选，打分，决定答或不答。"""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self.index = Index(entries)
+        self.corpus = self.index.corpus
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """参与匹配的全部条目。"""
+        return self.corpus.entries
+
+    def query(self, text: str) -> Query:
+        """预处理一条问题（过长的只取开头）。"""
+        return self.corpus.query(text[:MAX_QUERY_CHARS])
+
+    def rank(
+        self, text: str, limit: int = 5, scope: str | None = None, *, exhaustive: bool = False
+    ) -> list[tuple[str, float]]:
+        """按置信度排序的（条目 id，置信度）；同 id 只留最高的一个。"""
+        entries = self.corpus.entries
+        return [(entries[i].id, s) for i, s in self._ranked(text, limit, scope, exhaustive)]
+
+    def _ranked(
+        self, text: str, limit: int, scope: str | None, exhaustive: bool = False
+    ) -> list[tuple[int, float]]:
+        query = self.query(text)
+        if exhaustive:
+            raw = rank_exhaustive(self.corpus, query, limit * 2, scope)
+        else:
+            raw = self.index.rank(query, limit * 2, scope)
+        seen: dict[str, tuple[int, float]] = {}
+        for index, score in raw:
+            seen.setdefault(self.corpus.entries[index].id, (index, score))
+        return list(seen.values())[:limit]
+
+    def _result(self, ranked: list[tuple[int, float]], hit: bool) -> MatchResult:
+        entries = self.corpus.entries
+        pairs = tuple((entries[i].id, s) for i, s in ranked)
+        if hit:
+            index, score = ranked[0]
+            return MatchResult(entries[index].id, score, entries[index], (), pairs)
+        best = ranked[0][1] if ranked else 0.0
+        suggestions = tuple(i for i, s in pairs[:MAX_SUGGESTIONS] if s >= SUGGEST_MIN)
+        return MatchResult(None, best, None, suggestions, pairs)
+
+    def ask(self, text: str, scope: str | None = None) -> MatchResult:
+        """被点名提问：最佳条目过低门槛就答，否则给最多 3 个建议。"""
+        ranked = self._ranked(text, MAX_SUGGESTIONS + 1, scope)
+        return self._result(ranked, bool(ranked) and ranked[0][1] >= EXPLICIT_MIN)
+
+    def passive(self, text: str, scope: str | None = None) -> MatchResult:
+        """群聊旁听：是问句、在话题上、而且很有把握时才答（不给建议）。"""
+        if not looks_like_question(text):
+            return MatchResult(None, 0.0)
+        strength = topic_strength(self.query(text).text)
+        if strength == 0:
+            return MatchResult(None, 0.0)
+        ranked = self._ranked(text, 2, scope)
+        if not ranked:
+            return MatchResult(None, 0.0)
+        best = ranked[0][1]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        bar = PASSIVE_STRONG_MIN if strength == 2 else PASSIVE_WEAK_MIN
+        hit = best >= bar and best - runner_up >= PASSIVE_MARGIN
+        result = self._result(ranked, hit)
+        return result if hit else MatchResult(None, best, None, (), result.ranked)

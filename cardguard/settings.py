@@ -1,0 +1,34 @@
+"""每个群的开关与模式。"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+LinkMode = Literal["warn", "recall", "notify", "recall+notify"]
+LINK_MODES: tuple[str, ...] = ("warn", "recall", "notify", "recall+notify")
+
+
+@dataclass(frozen=True)
+class GroupSettings:
+    """一个群的设置：总开关、旁听回答、链接处理方式、本群放行的站点。"""
+
+    enabled: bool = True
+    passive: bool = True
+    link_mode: LinkMode = "warn"
+    allow_sites: frozenset[str] = field(default_factory=frozenset)
+    block_sites: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def recall(self) -> bool:
+        """警告时是否同时撤回（需要机器人是管理员）。"""
+        return "recall" in self.link_mode
+
+    @property
+    def notify(self) -> bool:
+        """警告时是否私聊通知群管理。"""
+        return "notify" in self.link_mode
+
+    def with_changes(self, **changes: object) -> GroupSettings:
+        """返回修改后的副本。"""
+        return replace(self, **changes)  # type: ignore[arg-type]

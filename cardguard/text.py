@@ -1,0 +1,130 @@
+"""文本归一化：匹配和链接识别共用的基础处理。
+
+`normalize` 面向问题匹配：NFKC、去不可见字符、繁转简、小写、去标点和口头语。
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# 零宽、方向控制、软连字符等不可见字符；它们常被用来拆开敏感词或网址。
+INVISIBLE_RE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
+    "\U000e0000-\U000e007f\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
+_PUNCT_RE = re.compile(r"[^\w\s]|_", re.UNICODE)
+_SPACE_RE = re.compile(r"\s+")
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])|(?<=[{_CJK}]) (?=\w)|(?<=\w) (?=[{_CJK}])")
+
+# 句首的称呼、寒暄和求助套话：不影响问题的意思，去掉后匹配更准。
+_LEADING_FILLER = (
+    "请问一下",
+    "请问下",
+    "请问",
+    "问一下",
+    "问下",
+    "问个问题",
+    "问个事",
+    "弱弱的问",
+    "弱弱地问",
+    "想问一下",
+    "想问下",
+    "想问",
+    "有没有大佬知道",
+    "有没有大佬",
+    "有没有人知道",
+    "有人知道",
+    "谁知道",
+    "大佬们",
+    "大佬",
+    "兄弟们",
+    "兄弟",
+    "姐妹们",
+    "各位大佬",
+    "各位",
+    "大家好",
+    "大家",
+    "群友们",
+    "群主",
+    "老哥们",
+    "老哥",
+    "家人们",
+    "在吗",
+    "在不在",
+    "求助",
+    "求问",
+    "救命",
+    "急急急",
+    "急",
+    "那个",
+    "就是",
+    "我想问",
+    "hello",
+    "hi",
+)
+_FILLER_RE = re.compile(
+    "^(?:(?:" + "|".join(sorted(map(re.escape, _LEADING_FILLER), key=len, reverse=True)) + r")\s*)+"
+)
+_TRAILING_RE = re.compile(r"(?:[啊呀呢吧哈嘛呐哇诶哦噢捏]|在线等|急急急|急|谢谢|谢啦|求解|求助|\s)+$")
+
+
+@lru_cache(maxsize=1)
+def _t2s():  # type: ignore[no-untyped-def]
+    try:
+        import opencc
+    except ImportError:  # pragma: no cover - 依赖缺失时退化为不转换
+        return None
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """繁体转简体（OpenCC t2s）；纯 ASCII 直接返回。"""
+    if text.isascii():
+        return text
+    converter = _t2s()
+    return converter.convert(text) if converter else text
+
+
+def remove_invisible(text: str) -> str:
+    """去掉零宽、方向控制和控制字符。"""
+    return INVISIBLE_RE.sub("", text)
+
+
+def fold(text: str) -> str:
+    """NFKC（全角转半角）+ 去不可见字符 + 繁转简 + 小写。"""
+    text = unicodedata.normalize("NFKC", text)
+    return to_simplified(remove_invisible(text)).casefold()
+
+
+def normalize(text: str) -> str:
+    """匹配用的归一化：fold、标点变空格、合并空白、去掉中文之间的空格。"""
+    text = _PUNCT_RE.sub(" ", fold(text))
+    text = _SPACE_RE.sub(" ", text).strip()
+    return _CJK_GAP_RE.sub("", text)
+
+
+def strip_filler(normalized: str) -> str:
+    """去掉句首称呼/寒暄和句尾语气词；剩下太短时保留原文。"""
+    core = _TRAILING_RE.sub("", _FILLER_RE.sub("", normalized)).strip()
+    return core if len(core) >= 2 else normalized
+
+
+def normalize_query(text: str) -> str:
+    """用户问题的完整归一化：`normalize` 再 `strip_filler`。"""
+    return strip_filler(normalize(text))
+
+
+_QUESTION_RE = re.compile(
+    r"[?？]|吗|么|嘛|咋|怎|如何|为啥|为什么|啥|什么|哪|能不能|可不可以|可以不|行不行|"
+    r"是不是|有没有|会不会|靠谱|安全不|真的假的|真假|求助|求问|请问|谁知道|有人知道|救命|"
+    r"该不该|要不要|值不值|好不好|对不对|能否|是否|多少|几|不会吧"
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """粗判一句话是不是在提问（问号、疑问词、求助语）。"""
+    return bool(_QUESTION_RE.search(fold(text)))

@@ -1,0 +1,21 @@
+"""卡盟安全助手的公共部分：配置、运行时状态、发言预算与安全发送。"""
+
+from nonebot import get_plugin_config
+from nonebot.plugin import PluginMetadata
+
+from .chat import Chat, chat_of, send_text, text_message
+from .config import Config
+from .runtime import Runtime, create_runtime
+
+__plugin_meta__ = PluginMetadata(
+    name="卡盟安全助手·核心",
+    description="知识库、各群设置、发言预算：其他卡盟安全助手插件共用",
+    usage="无命令；由 faq、link_guard、admin 插件使用",
+    type="library",
+    config=Config,
+)
+
+config = get_plugin_config(Config)
+runtime: Runtime = create_runtime(config)
+
+__all__ = ["Chat", "Config", "Runtime", "chat_of", "config", "runtime", "send_text", "text_message"]

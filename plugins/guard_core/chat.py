@@ -1,0 +1,74 @@
+"""把不同适配器的事件变成统一的聊天上下文，把文本安全地发回去。"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from nonebot.adapters import Bot, Event, Message
+from nonebot.log import logger
+
+from .runtime import Runtime
+
+try:  # OneBot v11 是主要平台；控制台试用时也能工作
+    from nonebot.adapters.onebot.v11 import GroupMessageEvent as OBGroupEvent
+    from nonebot.adapters.onebot.v11 import MessageEvent as OBMessageEvent
+    from nonebot.adapters.onebot.v11 import MessageSegment as OBSegment
+except ImportError:  # pragma: no cover
+    OBGroupEvent = OBMessageEvent = OBSegment = None  # type: ignore[assignment, misc]
+
+
+@dataclass(frozen=True)
+class Chat:
+    """一条消息的要点：群、人、角色、纯文本、原始段落和消息 id。"""
+
+    group: str | None
+    user: str
+    role: str | None
+    text: str
+    segments: tuple[dict[str, Any], ...]
+    message_id: int | None
+    to_me: bool
+
+
+def chat_of(event: Event) -> Chat:
+    """从事件取出上下文；非 OneBot 事件只有纯文本。"""
+    if OBMessageEvent is not None and isinstance(event, OBMessageEvent):
+        group = str(event.group_id) if isinstance(event, OBGroupEvent) else None
+        role = getattr(event.sender, "role", None) if group else None
+        segments = tuple({"type": s.type, "data": dict(s.data)} for s in event.original_message)
+        return Chat(
+            group, str(event.user_id), role, event.get_plaintext(), segments,
+            event.message_id, event.to_me,
+        )
+    text = event.get_plaintext()
+    session = event.get_session_id()
+    group = session if session != event.get_user_id() else None
+    segments = ({"type": "text", "data": {"text": text}},)
+    return Chat(group, event.get_user_id(), None, text, segments, None, event.is_tome())
+
+
+def text_message(event: Event, text: str, *, quote: bool = True) -> Message:
+    """只用文本段构造消息：用户或知识里的 `[CQ:...]` 原样显示，绝不被当成 CQ 码。"""
+    if OBMessageEvent is not None and isinstance(event, OBMessageEvent):
+        head = [OBSegment.reply(event.message_id)] if quote else []
+        return event.message.__class__([*head, OBSegment.text(text)])
+    message_cls = type(event.get_message())
+    return message_cls([message_cls.get_segment_class().text(text)])  # type: ignore[attr-defined]
+
+
+async def send_text(
+    runtime: Runtime, bot: Bot, event: Event, text: str, *, quote: bool = True
+) -> bool:
+    """经发言预算发送一条文本；预算用完就不发（不排队），返回是否发出。"""
+    chat = chat_of(event)
+    key = chat.group or f"user:{chat.user}"
+    if not runtime.budget.try_take(key, runtime.now()):
+        logger.info(f"群 {key} 发言预算已用完，丢弃一条回复")
+        return False
+    try:
+        await bot.send(event, text_message(event, text, quote=quote))
+    except Exception as exc:
+        logger.warning(f"向 {key} 发送失败：{exc!r}")
+        return False
+    return True

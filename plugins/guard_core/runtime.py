@@ -1,0 +1,96 @@
+"""运行时状态：当前知识与匹配器、各群设置、发言预算和冷却。"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nonebot.log import logger
+
+from cardguard.budget import Cooldown, SendBudget
+from cardguard.knowledge import Knowledge, KnowledgeError, load_knowledge
+from cardguard.matching import Matcher
+from cardguard.settings import GroupSettings
+
+from .config import Config
+
+
+@dataclass
+class Runtime:
+    """插件之间共享的一份状态；知识更新时整体替换匹配器（读者不会看到半新半旧）。"""
+
+    config: Config
+    knowledge: Knowledge
+    matcher: Matcher
+    budget: SendBudget
+    answer_cooldown: Cooldown
+    user_cooldown: Cooldown
+    link_cooldown: Cooldown
+    groups: dict[str, GroupSettings] = field(default_factory=dict)
+    observers: list[Callable[[str, str | None, str], None]] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, config: Config) -> Runtime:
+        """按配置加载知识并建立索引。"""
+        knowledge = load_knowledge(config.cardguard_knowledge_dir)
+        return cls(
+            config=config,
+            knowledge=knowledge,
+            matcher=Matcher(knowledge.entries),
+            budget=SendBudget(config.cardguard_group_budget, 60.0),
+            answer_cooldown=Cooldown(config.cardguard_answer_cooldown),
+            user_cooldown=Cooldown(config.cardguard_user_cooldown),
+            link_cooldown=Cooldown(config.cardguard_link_cooldown),
+        )
+
+    def settings(self, group: str | None) -> GroupSettings:
+        """一个群的设置（没改过的群用配置里的默认值）。"""
+        if group is None:
+            return self.default_settings()
+        found = self.groups.get(group)
+        return found if found is not None else self.default_settings()
+
+    def default_settings(self) -> GroupSettings:
+        """配置给出的默认设置。"""
+        cfg = self.config
+        return GroupSettings(
+            enabled=True,
+            passive=cfg.cardguard_passive,
+            link_mode=cfg.cardguard_link_mode,
+        )
+
+    def use_knowledge(self, knowledge: Knowledge) -> None:
+        """换上新知识：先建好索引再一次性替换。"""
+        matcher = Matcher(knowledge.entries)
+        self.knowledge, self.matcher = knowledge, matcher
+
+    def reload(self, directory: Path | None = None) -> Knowledge:
+        """重新读取知识目录；出错时抛出 `KnowledgeError`，旧知识保持不变。"""
+        knowledge = load_knowledge(directory or self.config.cardguard_knowledge_dir)
+        self.use_knowledge(knowledge)
+        return knowledge
+
+    def record(self, kind: str, group: str | None, detail: str = "") -> None:
+        """记一件事（answered / unanswered / warned / false_alarm …）给统计和缺口列表。"""
+        for observer in self.observers:
+            try:
+                observer(kind, group, detail)
+            except Exception as exc:
+                logger.opt(exception=exc).warning(f"记录 {kind} 失败（群 {group}）")
+
+    @staticmethod
+    def now() -> float:
+        """单调时钟，冷却和预算都用它。"""
+        return time.monotonic()
+
+
+def create_runtime(config: Config) -> Runtime:
+    """启动时创建运行时；知识有错就逐行打印并退出，不带 traceback。"""
+    try:
+        return Runtime.create(config)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            logger.error(f"知识库错误 {problem}")
+        raise SystemExit(1) from None
