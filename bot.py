@@ -10,16 +10,30 @@ import os
 
 import nonebot
 
-PLUGINS = ("plugins.guard_core", "plugins.faq", "plugins.link_guard", "plugins.admin")
+PLUGINS = (
+    "plugins.guard_core",
+    "plugins.stats",
+    "plugins.faq",
+    "plugins.link_guard",
+    "plugins.admin",
+)
 
 
 def _console_mode() -> bool:
     return os.environ.get("CARDGUARD_CONSOLE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
+ENV_PREFIXES = ("CARDGUARD_", "LOCALSTORE_")
+
+
+def _plugin_env() -> dict[str, str]:
+    """插件设置也能直接用环境变量给出（NoneBot 只为 .env 里出现过的键读取环境变量）。"""
+    return {k.lower(): v for k, v in os.environ.items() if k.upper().startswith(ENV_PREFIXES)}
+
+
 def setup() -> None:
     """初始化 NoneBot，注册适配器，加载插件。"""
-    nonebot.init()
+    nonebot.init(**_plugin_env())
     driver = nonebot.get_driver()
     if _console_mode():
         from nonebot.adapters.console import Adapter as ConsoleAdapter

@@ -69,7 +69,9 @@ _LEADING_FILLER = (
 _FILLER_RE = re.compile(
     "^(?:(?:" + "|".join(sorted(map(re.escape, _LEADING_FILLER), key=len, reverse=True)) + r")\s*)+"
 )
-_TRAILING_RE = re.compile(r"(?:[啊呀呢吧哈嘛呐哇诶哦噢捏]|在线等|急急急|急|谢谢|谢啦|求解|求助|\s)+$")
+_TRAILING_RE = re.compile(
+    r"(?:[啊呀呢吧哈嘛呐哇诶哦噢捏]|在线等|急急急|急|谢谢|谢啦|求解|求助|\s)+$"
+)
 
 
 @lru_cache(maxsize=1)
@@ -128,3 +130,21 @@ _QUESTION_RE = re.compile(
 def looks_like_question(text: str) -> bool:
     """粗判一句话是不是在提问（问号、疑问词、求助语）。"""
     return bool(_QUESTION_RE.search(fold(text)))
+
+
+_TROUBLE_RE = re.compile(
+    r"用不了|不能用|没法用|没到账|未到账|不到账|不发货|没发货|未发货|没收到|收不到|无效|失败|"
+    r"打不开|进不去|被骗|骗了|被盗|盗了|封号|封了|被封|跑路|跑了|拉黑|不回|激活不了|充不进|"
+    r"兑换不了|冻结|红信|找回了|泄露|被顶|登不上|报错|不退|退不了"
+)
+
+
+def looks_like_trouble(text: str) -> bool:
+    """粗判一句话是不是在诉苦求助（“卡密用不了”“付了钱没发货”）。"""
+    return bool(_TROUBLE_RE.search(fold(text)))
+
+
+def wants_help(text: str) -> bool:
+    """问句或诉苦：旁听回答的第一道便宜筛子。"""
+    folded = fold(text)
+    return bool(_QUESTION_RE.search(folded) or _TROUBLE_RE.search(folded))

@@ -1,24 +1,28 @@
-"""语料与打分：索引版和穷举参考版共用同一个打分函数。"""
+"""语料与打分：索引版和穷举参考版共用同一个打分函数。
+
+每个条目把全部问法、关键词合成一个 TF-IDF 向量（中文单字、双字组、英文词、概念特征），
+问题向量与之求余弦；再加上与最像的一条问法的 rapidfuzz 相似度。
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ..knowledge import Entry
 from ..text import normalize_query
-from .features import canonical, grams
+from .features import canonical, features
 
 # 打分权重（在 tests/data 的开发集上调定，留出集上复核）。
-W_DICE = 0.30
-W_COVER = 0.30
-W_FUZZ = 0.25
-W_PARTIAL = 0.15
-KEYWORD_BONUS = 0.12
-KEYWORD_CAP = 0.24
+W_COSINE = 0.80
+W_RATIO = 0.20
+KEYWORD_REPEAT = 2
+# 置信度刻度：余弦和相似度的加权和乘以这个系数再封顶 100。
+SCALE = 200.0
 
 
 def prepare(text: str) -> str:
@@ -27,95 +31,75 @@ def prepare(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Phrase:
-    """一条问法：预处理后的文本和它的特征集合。"""
-
-    entry: int
-    text: str
-    grams: frozenset[str]
-    weight: float
-
-
-@dataclass(frozen=True, slots=True)
 class Query:
-    """一次提问：预处理后的文本、特征和特征权重和。"""
+    """一次提问：预处理后的文本和归一化的特征向量。"""
 
     text: str
-    grams: frozenset[str]
-    weight: float
+    vector: dict[str, float]
 
 
 class Corpus:
-    """条目的问法、关键词与特征权重（IDF）。"""
+    """条目的问法与 TF-IDF 向量。"""
 
     def __init__(self, entries: Sequence[Entry]) -> None:
         self.entries: tuple[Entry, ...] = tuple(entries)
         self.scopes: list[str | None] = [e.scope for e in self.entries]
-        texts = [self._texts(e) for e in self.entries]
-        self.keywords: list[tuple[str, ...]] = [self._keywords(e) for e in self.entries]
-        self.entry_grams: list[frozenset[str]] = [
-            frozenset(g for t in (*ts, *ks) for g in grams(t))
-            for ts, ks in zip(texts, self.keywords, strict=True)
-        ]
-        self.idf = self._idf()
+        self.texts: list[list[str]] = [self._texts(e) for e in self.entries]
+        counts = [self._counts(i, e) for i, e in enumerate(self.entries)]
+        self.idf = self._idf(counts)
         self.unknown_idf = math.log(len(self.entries) + 2.0)
-        self.by_entry: list[list[Phrase]] = [
-            [self._phrase(i, t) for t in ts] for i, ts in enumerate(texts)
-        ]
+        self.vectors: list[dict[str, float]] = [self._vector(c) for c in counts]
 
     @staticmethod
     def _texts(entry: Entry) -> list[str]:
         return list(dict.fromkeys(t for t in map(prepare, entry.phrasings) if t))
 
+    def _counts(self, index: int, entry: Entry) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for text in self.texts[index]:
+            counts.update(features(text))
+        for keyword in entry.keywords:
+            for _ in range(KEYWORD_REPEAT):
+                counts.update(features(prepare(keyword)))
+        return counts
+
     @staticmethod
-    def _keywords(entry: Entry) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(k for k in map(prepare, entry.keywords) if k))
+    def _idf(counts: Iterable[Counter[str]]) -> dict[str, float]:
+        df: Counter[str] = Counter()
+        n = 0
+        for c in counts:
+            df.update(c.keys())
+            n += 1
+        return {f: math.log((n + 1.0) / (d + 0.5)) for f, d in df.items()}
 
-    def _phrase(self, index: int, text: str) -> Phrase:
-        gram_set = frozenset(grams(text))
-        return Phrase(index, text, gram_set, self.weight(gram_set))
-
-    def _idf(self) -> dict[str, float]:
-        df: dict[str, int] = {}
-        for union in self.entry_grams:
-            for gram in union:
-                df[gram] = df.get(gram, 0) + 1
-        n = len(self.entry_grams)
-        return {g: math.log((n + 1.0) / (d + 0.5)) + 0.1 for g, d in df.items()}
-
-    def weight(self, gram_set: frozenset[str]) -> float:
-        """一组特征的 IDF 权重和；语料里没有的特征按最稀有计。"""
+    def _vector(self, counts: Counter[str]) -> dict[str, float]:
         idf, unknown = self.idf, self.unknown_idf
-        return sum(idf.get(g, unknown) for g in gram_set)
+        raw = {f: (1.0 + math.log(n)) * idf.get(f, unknown) for f, n in counts.items()}
+        norm = math.sqrt(sum(v * v for v in raw.values())) or 1.0
+        return {f: v / norm for f, v in raw.items() if v > 0}
 
     def query(self, text: str) -> Query:
         """把原始问题变成 `Query`。"""
         prepared = prepare(text)
-        gram_set = frozenset(grams(prepared))
-        return Query(prepared, gram_set, self.weight(gram_set))
+        return Query(prepared, self._vector(Counter(features(prepared))))
 
-    def score(self, query: Query, index: int) -> float:
+    def cosine(self, query: Query, index: int) -> float:
+        """问题向量与条目向量的余弦。"""
+        vector = self.vectors[index]
+        return sum(w * vector.get(f, 0.0) for f, w in query.vector.items())
+
+    def ratio(self, query: Query, index: int) -> float:
+        """与该条目最像的一条问法的相似度（0–1）。"""
+        best = process.extractOne(query.text, self.texts[index], scorer=fuzz.ratio)
+        return best[1] / 100 if best else 0.0
+
+    def score(self, query: Query, index: int, cosine: float | None = None) -> float:
         """条目对问题的置信度，0–100。"""
-        if not query.text or query.weight <= 0:
+        if not query.text or not query.vector:
             return 0.0
-        common = query.grams & self.entry_grams[index]
-        cover = self.weight(common) / query.weight if common else 0.0
-        best = max((self._phrase_score(query, p) for p in self.by_entry[index]), default=0.0)
-        bonus = min(KEYWORD_CAP, KEYWORD_BONUS * self._keyword_hits(query.text, index))
-        return round(min(1.0, best + W_COVER * cover + bonus) * 100, 1)
-
-    def _phrase_score(self, query: Query, phrase: Phrase) -> float:
-        shared = query.grams & phrase.grams
-        dice = 0.0
-        if shared:
-            w_shared = self.weight(shared)
-            dice = 2 * w_shared / (query.weight + phrase.weight)
-        ratio = fuzz.ratio(query.text, phrase.text) / 100
-        partial = fuzz.partial_ratio(phrase.text, query.text) / 100 if len(phrase.text) > 3 else 0
-        return W_DICE * dice + W_FUZZ * ratio + W_PARTIAL * partial
-
-    def _keyword_hits(self, text: str, index: int) -> int:
-        return sum(1 for k in self.keywords[index] if k in text)
+        cos = self.cosine(query, index) if cosine is None else cosine
+        raw = W_COSINE * cos + W_RATIO * self.ratio(query, index)
+        return round(min(100.0, raw * SCALE), 1)
 
 
 def rank_exhaustive(

@@ -6,17 +6,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..knowledge import Entry
-from ..text import looks_like_question
+from ..text import looks_like_question, looks_like_trouble
 from .corpus import Query, rank_exhaustive
 from .index import Index
 from .topic import topic_strength
 
 # 阈值（0–100），在开发集上调定。
-EXPLICIT_MIN = 38.0
-SUGGEST_MIN = 25.0
-PASSIVE_STRONG_MIN = 60.0
-PASSIVE_WEAK_MIN = 72.0
-PASSIVE_MARGIN = 4.0
+EXPLICIT_MIN = 24.0
+EXPLICIT_OFF_TOPIC_MIN = 32.0
+SUGGEST_MIN = 20.0
+PASSIVE_STRONG_MIN = 32.0
+PASSIVE_WEAK_MIN = 60.0
+PASSIVE_MARGIN = 3.0
 MAX_SUGGESTIONS = 3
 MAX_QUERY_CHARS = 300
 
@@ -95,14 +96,17 @@ class Matcher:
     def ask(self, text: str, scope: str | None = None) -> MatchResult:
         """被点名提问：最佳条目过低门槛就答，否则给最多 3 个建议。"""
         ranked = self._ranked(text, MAX_SUGGESTIONS + 1, scope)
-        return self._result(ranked, bool(ranked) and ranked[0][1] >= EXPLICIT_MIN)
+        on_topic = topic_strength(self.query(text).text) > 0
+        bar = EXPLICIT_MIN if on_topic else EXPLICIT_OFF_TOPIC_MIN
+        return self._result(ranked, bool(ranked) and ranked[0][1] >= bar)
 
     def passive(self, text: str, scope: str | None = None) -> MatchResult:
         """群聊旁听：是问句、在话题上、而且很有把握时才答（不给建议）。"""
-        if not looks_like_question(text):
+        asking = looks_like_question(text)
+        if not asking and not looks_like_trouble(text):
             return MatchResult(None, 0.0)
         strength = topic_strength(self.query(text).text)
-        if strength == 0:
+        if strength == 0 or (strength == 1 and not asking):
             return MatchResult(None, 0.0)
         ranked = self._ranked(text, 2, scope)
         if not ranked:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from .features import concepts
+
 # 强话题词：出现一个就说明在谈卡网/虚拟商品交易。
 STRONG_TERMS = (
     "发卡",
@@ -81,12 +83,23 @@ WEAK_TERMS = (
 )
 _STRONG_RE = re.compile("|".join(map(re.escape, STRONG_TERMS)))
 _WEAK_RE = re.compile("|".join(map(re.escape, WEAK_TERMS)))
+# 概念特征里，单独出现就说明在谈卡网交易的几类。
+STRONG_CONCEPTS = frozenset({"#shop", "#code", "#nodeliver", "#pirate", "#agent"})
+# 容易撞车的说法：银行卡密码里的“卡密”、编程里的 key、手机号里的“号”。
+_AMBIGUOUS_RE = re.compile(r"卡密码|(?<![a-z])key(?![a-z])|卡号|序号")
 
 
 def topic_strength(prepared: str) -> int:
-    """话题强度：2 = 有强话题词，1 = 只有弱话题词，0 = 不相关。输入须已预处理。"""
+    """话题强度：2 = 有强话题词/概念，1 = 弱话题词或两类以上的相关概念，0 = 不相关。
+
+    输入须已预处理（`prepare`）。
+    """
+    prepared = _AMBIGUOUS_RE.sub(" ", prepared)
     if _STRONG_RE.search(prepared):
         return 2
-    if _WEAK_RE.search(prepared):
+    found = set(concepts(prepared))
+    if found & STRONG_CONCEPTS:
+        return 2
+    if _WEAK_RE.search(prepared) or len(found) >= 2:
         return 1
     return 0

@@ -7,7 +7,7 @@ from nonebot.adapters import Bot, Event, Message
 from nonebot.params import CommandArg
 from nonebot.rule import Rule, to_me
 
-from cardguard.text import looks_like_question
+from cardguard.text import wants_help
 from plugins.guard_core import Chat, chat_of, runtime, send_text
 
 from .answer import HELP_TEXT, render_answer, render_unknown
@@ -25,7 +25,7 @@ async def _is_passive_candidate(event: Event) -> bool:
     if chat.group is None or not chat.text:
         return False
     settings = runtime.settings(chat.group)
-    return settings.enabled and settings.passive and looks_like_question(chat.text)
+    return settings.enabled and settings.passive and wants_help(chat.text)
 
 
 passive = on_message(rule=Rule(_is_passive_candidate), priority=90, block=False)
