@@ -50,7 +50,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         elif result.entry is not None:
             print(f"[{result.id}] ({result.score:.0f})\n{result.answer}")
         elif result.suggestions:
-            print(f"没找到答案（{result.score:.0f}）。你是不是想问：{', '.join(result.suggestions)}")
+            print(
+                f"没找到答案（{result.score:.0f}）。你是不是想问：{', '.join(result.suggestions)}"
+            )
         else:
             print(f"没找到答案（{result.score:.0f}）。")
     return 0
@@ -129,6 +131,34 @@ def _eval_links(path: Path, knowledge: Knowledge, as_json: bool) -> dict[str, An
     return result
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    """打印统计（与群里 /guard stats 相同的数字）。"""
+    from .stats import DB_NAME, StatsError, StatsStore, default_stats_dir, format_report
+
+    path = (args.data or default_stats_dir()) / DB_NAME
+    try:
+        with StatsStore(path, readonly=True) as store:
+            report = store.report(args.group, args.days)
+    except StatsError as exc:
+        print(exc, file=sys.stderr)
+        print("机器人回答或警告过之后才会有统计；数据目录不对时用 --data 指定。", file=sys.stderr)
+        return 1
+    if args.json:
+        _print_json(report)
+    else:
+        print(format_report(report, _titles(args), max_days=args.days))
+    return 0
+
+
+def _titles(args: argparse.Namespace) -> dict[str, str]:
+    """条目 id → 问题原文；知识库读不了时只显示 id（统计本身不依赖知识库）。"""
+    try:
+        return {e.id: e.question for e in _load(args).entries}
+    except KnowledgeError as exc:
+        print(f"知识库有 {len(exc.problems)} 处错误，统计里只显示条目 id", file=sys.stderr)
+        return {}
+
+
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False), flush=True)
 
@@ -145,16 +175,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _setup_ask(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("--passive", action="store_true", help="按群聊旁听规则决定 / group passive rule")
+    sp.add_argument(
+        "--passive", action="store_true", help="按群聊旁听规则决定 / group passive rule"
+    )
     sp.add_argument("--json", action="store_true", help="每条输出一行 JSON / one JSON per input")
     _knowledge_arg(sp)
-    sp.add_argument("text", metavar="TEXT|-", help="问题；- 从标准输入逐行读 / question or - for stdin")
+    sp.add_argument(
+        "text", metavar="TEXT|-", help="问题；- 从标准输入逐行读 / question or - for stdin"
+    )
 
 
 def _setup_check(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--json", action="store_true", help="每条输出一行 JSON / one JSON per input")
     _knowledge_arg(sp)
-    sp.add_argument("text", metavar="TEXT|-", help="消息；- 从标准输入逐行读 / message or - for stdin")
+    sp.add_argument(
+        "text", metavar="TEXT|-", help="消息；- 从标准输入逐行读 / message or - for stdin"
+    )
 
 
 def _setup_validate(sp: argparse.ArgumentParser) -> None:
@@ -169,17 +205,45 @@ def _setup_eval(sp: argparse.ArgumentParser) -> None:
     )
 
 
+def _setup_stats(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--days",
+        type=_positive_int,
+        default=7,
+        metavar="N",
+        help="最近几天（默认 7） / last N days",
+    )
+    sp.add_argument("--group", metavar="G", help="只看这个群号 / only this QQ group")
+    sp.add_argument(
+        "--data",
+        type=Path,
+        metavar="DIR",
+        help="统计目录（默认与机器人相同） / folder holding stats.sqlite3 (default: the bot's)",
+    )
+    sp.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
+    _knowledge_arg(sp)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("至少为 1 / must be at least 1")
+    return value
+
+
 _COMMANDS: list[tuple[str, Callable[[argparse.Namespace], int], str]] = [
     ("ask", cmd_ask, "回答问题 / answer a question from the knowledge base"),
     ("check", cmd_check, "检查消息里的链接 / check a message for card-shop links"),
     ("validate", cmd_validate, "校验知识文件 / validate the knowledge files"),
     ("eval", cmd_eval, "跑标注集并打印准确率 / run a labelled set and print accuracy"),
+    ("stats", cmd_stats, "查看使用统计 / show usage statistics per group and day"),
 ]
 _SETUP: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "ask": _setup_ask,
     "check": _setup_check,
     "validate": _setup_validate,
     "eval": _setup_eval,
+    "stats": _setup_stats,
 }
 
 

@@ -173,7 +173,9 @@ def validate(directory: Path | None = None) -> list[Problem]:
     return []
 
 
-def merge_entries(base: Iterable[Entry], overlay: Iterable[Entry], removed: set[str]) -> list[Entry]:
+def merge_entries(
+    base: Iterable[Entry], overlay: Iterable[Entry], removed: set[str]
+) -> list[Entry]:
     """管理员覆盖层合并到发布的知识上：同 id 同作用域替换，removed 中的 id 去掉。"""
     merged: dict[tuple[str, str | None], Entry] = {}
     for entry in (*base, *overlay):

@@ -12,8 +12,8 @@ from .index import Index
 from .topic import topic_strength
 
 # 阈值（0–100），在开发集上调定。
-EXPLICIT_MIN = 24.0
-EXPLICIT_OFF_TOPIC_MIN = 32.0
+EXPLICIT_MIN = 20.0
+EXPLICIT_OFF_TOPIC_MIN = 30.0
 SUGGEST_MIN = 20.0
 PASSIVE_STRONG_MIN = 32.0
 PASSIVE_WEAK_MIN = 60.0

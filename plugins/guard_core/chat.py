@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,10 +43,17 @@ def chat_of(event: Event) -> Chat:
             event.message_id, event.to_me,
         )
     text = event.get_plaintext()
-    session = event.get_session_id()
-    group = session if session != event.get_user_id() else None
     segments = ({"type": "text", "data": {"text": text}},)
-    return Chat(group, event.get_user_id(), None, text, segments, None, event.is_tome())
+    return Chat(_group_of(event), event.get_user_id(), None, text, segments, None, event.is_tome())
+
+
+def _group_of(event: Event) -> str | None:
+    """非 OneBot 事件的“群”：控制台的公共频道用频道 id，其他适配器看会话是否不只是这个人。"""
+    console = sys.modules.get("nonebot.adapters.console.event")  # 只在控制台试用时已导入
+    if console is not None and isinstance(event, console.PublicMessageEvent):
+        return str(event.channel.id)
+    session = event.get_session_id()
+    return session if session != event.get_user_id() else None
 
 
 def text_message(event: Event, text: str, *, quote: bool = True) -> Message:

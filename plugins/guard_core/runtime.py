@@ -30,6 +30,9 @@ class Runtime:
     link_cooldown: Cooldown
     groups: dict[str, GroupSettings] = field(default_factory=dict)
     observers: list[Callable[[str, str | None, str], None]] = field(default_factory=list)
+    shipped: Knowledge | None = None  # 发布的知识（还没叠加管理员覆盖层）
+    overlay: Callable[[Knowledge], Knowledge] | None = None  # 管理员覆盖层（admin 插件设置）
+    media_dir: Path | None = None  # 答案图片目录：答案里的 [图片:名字] 指向这里
 
     @classmethod
     def create(cls, config: Config) -> Runtime:
@@ -38,6 +41,7 @@ class Runtime:
         return cls(
             config=config,
             knowledge=knowledge,
+            shipped=knowledge,
             matcher=Matcher(knowledge.entries),
             budget=SendBudget(config.cardguard_group_budget, 60.0),
             answer_cooldown=Cooldown(config.cardguard_answer_cooldown),
@@ -67,8 +71,17 @@ class Runtime:
         self.knowledge, self.matcher = knowledge, matcher
 
     def reload(self, directory: Path | None = None) -> Knowledge:
-        """重新读取知识目录；出错时抛出 `KnowledgeError`，旧知识保持不变。"""
-        knowledge = load_knowledge(directory or self.config.cardguard_knowledge_dir)
+        """重新读取知识目录（再叠上管理员覆盖层）；出错时抛出 `KnowledgeError`，旧知识保持不变。"""
+        shipped = load_knowledge(directory or self.config.cardguard_knowledge_dir)
+        knowledge = self.overlay(shipped) if self.overlay else shipped
+        self.use_knowledge(knowledge)
+        self.shipped = shipped
+        return knowledge
+
+    def refresh(self) -> Knowledge:
+        """管理员改动之后：用发布的知识和当前覆盖层重建（不重读文件）。"""
+        base = self.shipped if self.shipped is not None else self.knowledge
+        knowledge = self.overlay(base) if self.overlay else base
         self.use_knowledge(knowledge)
         return knowledge
 
