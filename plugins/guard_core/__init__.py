@@ -3,7 +3,7 @@
 from nonebot import get_plugin_config
 from nonebot.plugin import PluginMetadata
 
-from .chat import Chat, chat_of, send_text, text_message
+from .chat import Chat, Sent, chat_of, send_text, text_message
 from .config import Config
 from .runtime import Runtime, create_runtime
 
@@ -18,4 +18,4 @@ __plugin_meta__ = PluginMetadata(
 config = get_plugin_config(Config)
 runtime: Runtime = create_runtime(config)
 
-__all__ = ["Chat", "Config", "Runtime", "chat_of", "config", "runtime", "send_text", "text_message"]
+__all__ = ["Chat", "Sent", "Config", "Runtime", "chat_of", "config", "runtime", "send_text", "text_message"]

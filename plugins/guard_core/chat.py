@@ -50,8 +50,8 @@ def chat_of(event: Event) -> Chat:
 def _group_of(event: Event) -> str | None:
     """非 OneBot 事件的“群”：控制台的公共频道用频道 id，其他适配器看会话是否不只是这个人。"""
     console = sys.modules.get("nonebot.adapters.console.event")  # 只在控制台试用时已导入
-    if console is not None and isinstance(event, console.PublicMessageEvent):
-        return str(event.channel.id)
+    if console is not None and isinstance(event, console.MessageEvent):
+        return None if isinstance(event, console.PrivateMessageEvent) else str(event.channel.id)
     session = event.get_session_id()
     return session if session != event.get_user_id() else None
 
@@ -67,16 +67,29 @@ def text_message(event: Event, text: str, *, quote: bool = True) -> Message:
 
 async def send_text(
     runtime: Runtime, bot: Bot, event: Event, text: str, *, quote: bool = True
-) -> bool:
-    """经发言预算发送一条文本；预算用完就不发（不排队），返回是否发出。"""
+) -> Sent | None:
+    """经发言预算发送一条文本；预算用完就不发（不排队）。发出返回 `Sent`，否则 None。"""
     chat = chat_of(event)
     key = chat.group or f"user:{chat.user}"
     if not runtime.budget.try_take(key, runtime.now()):
         logger.info(f"群 {key} 发言预算已用完，丢弃一条回复")
-        return False
+        return None
     try:
-        await bot.send(event, text_message(event, text, quote=quote))
+        result = await bot.send(event, text_message(event, text, quote=quote))
     except Exception as exc:
         logger.warning(f"向 {key} 发送失败：{exc!r}")
-        return False
-    return True
+        return None
+    return Sent(_message_id(result))
+
+
+@dataclass(frozen=True)
+class Sent:
+    """一条已发出的消息；`message_id` 在平台返回时才有。"""
+
+    message_id: int | None
+
+
+def _message_id(result: Any) -> int | None:
+    if isinstance(result, dict) and isinstance(result.get("message_id"), int):
+        return int(result["message_id"])
+    return None

@@ -1,0 +1,195 @@
+"""事件处理：扫描群消息里的链接并提醒；群管理回复“误报”放行站点。"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from cardguard.links.qr import fetch_qr_texts, image_urls
+from nonebot import on_message
+from nonebot.adapters import Bot, Event
+from nonebot.log import logger
+from nonebot.rule import Rule
+
+from cardguard.links import might_have_link, scan
+from plugins.guard_core import Chat, chat_of, runtime, send_text
+
+from .warning import render_warning
+
+CARRIER_TYPES = frozenset({"json", "xml", "share", "image"})
+FALSE_ALARM_WORDS = frozenset({"误报", "误报了", "这是误报", "誤報"})
+ADMIN_ROLES = frozenset({"owner", "admin"})
+MAX_REMEMBERED = 500
+MAX_NOTIFY = 3
+
+# 机器人发出的提醒消息 id → (群, 站点)，供“误报”回复查找。
+_warned: OrderedDict[int, tuple[str, str]] = OrderedDict()
+
+
+def _may_carry_link(chat: Chat) -> bool:
+    if any(seg["type"] in CARRIER_TYPES for seg in chat.segments):
+        return True
+    return might_have_link(chat.text)
+
+
+async def _is_scan_candidate(event: Event) -> bool:
+    """便宜的预检：群消息、本群开着、可能带链接、不是“误报”回复。"""
+    if event.get_type() != "message":
+        return False
+    chat = chat_of(event)
+    if chat.group is None or not runtime.settings(chat.group).enabled:
+        return False
+    return chat.text.strip() not in FALSE_ALARM_WORDS and _may_carry_link(chat)
+
+
+async def _is_false_alarm(event: Event) -> bool:
+    if event.get_type() != "message":
+        return False
+    chat = chat_of(event)
+    return chat.group is not None and chat.text.strip().split(" ")[0] in FALSE_ALARM_WORDS
+
+
+guard = on_message(rule=Rule(_is_scan_candidate), priority=10, block=False)
+false_alarm = on_message(rule=Rule(_is_false_alarm), priority=4, block=True)
+
+
+@guard.handle()
+async def _scan(bot: Bot, event: Event) -> None:
+    chat = chat_of(event)
+    settings = runtime.settings(chat.group)
+    qr_texts = await _qr_texts(chat)
+    result = scan(
+        list(chat.segments),
+        runtime.knowledge.domains,
+        extra_texts=qr_texts,
+        allow=settings.allow_sites,
+    )
+    top = result.top
+    blocked = _blocked_link(result, settings.block_sites)
+    if blocked is not None:
+        top = blocked
+    elif result.verdict != "warn" or top is None:
+        if result.verdict == "log":
+            logger.info(
+                f"群 {chat.group} 可疑度偏低，只记日志：{[lk.defanged for lk in result.links]}"
+            )
+        return
+    await _warn(bot, event, chat, top)
+
+
+def _blocked_link(result, block_sites: frozenset[str]):  # type: ignore[no-untyped-def]
+    if not block_sites:
+        return None
+    for link in result.links:
+        if link.site in block_sites or link.host in block_sites:
+            return link
+    return None
+
+
+async def _qr_texts(chat: Chat) -> list[str]:
+    if not runtime.config.cardguard_qr_scan:
+        return []
+    urls = image_urls(list(chat.segments))
+    if not urls:
+        return []
+    return await fetch_qr_texts(
+        urls,
+        timeout=runtime.config.cardguard_qr_timeout,
+        max_bytes=runtime.config.cardguard_qr_max_bytes,
+    )
+
+
+async def _warn(bot: Bot, event: Event, chat: Chat, top) -> None:  # type: ignore[no-untyped-def]
+    if not runtime.link_cooldown.hit((chat.group, top.site), runtime.now()):
+        return
+    settings = runtime.settings(chat.group)
+    recalled = await _recall(bot, chat) if settings.recall else None
+    text = render_warning(top, runtime.knowledge, recalled=recalled)
+    sent = await send_text(runtime, bot, event, text, quote=not recalled)
+    runtime.record("warned", chat.group, top.site)
+    if recalled:
+        runtime.record("recalled", chat.group, top.site)
+    if sent is not None and sent.message_id is not None and chat.group is not None:
+        _remember(sent.message_id, chat.group, top.site)
+    if settings.notify:
+        await _notify_admins(bot, chat, top.defanged)
+
+
+def _remember(message_id: int, group: str, site: str) -> None:
+    _warned[message_id] = (group, site)
+    while len(_warned) > MAX_REMEMBERED:
+        _warned.popitem(last=False)
+
+
+async def _recall(bot: Bot, chat: Chat) -> bool:
+    """撤回原消息（需要机器人是群管理）；不支持或失败返回 False。"""
+    if chat.message_id is None:
+        return False
+    try:
+        await bot.call_api("delete_msg", message_id=chat.message_id)
+    except Exception as exc:
+        logger.info(f"群 {chat.group} 撤回消息 {chat.message_id} 失败：{exc!r}")
+        return False
+    return True
+
+
+async def _notify_admins(bot: Bot, chat: Chat, defanged: str) -> None:
+    """私聊通知本群群主和管理员（最多 3 位）。"""
+    try:
+        members = await bot.call_api("get_group_member_list", group_id=int(chat.group or 0))
+    except Exception as exc:
+        logger.info(f"群 {chat.group} 取管理员列表失败：{exc!r}")
+        return
+    admins = [m["user_id"] for m in members or [] if m.get("role") in ADMIN_ROLES]
+    text = f"群 {chat.group} 有人发了可疑卡盟链接 {defanged}，我已在群里提醒。"
+    for user_id in admins[:MAX_NOTIFY]:
+        try:
+            await bot.call_api("send_private_msg", user_id=user_id, message=text)
+        except Exception as exc:
+            logger.info(f"私聊通知管理员 {user_id} 失败：{exc!r}")
+
+
+@false_alarm.handle()
+async def _false_alarm(bot: Bot, event: Event) -> None:
+    chat = chat_of(event)
+    if not _can_manage(bot, chat):
+        await send_text(runtime, bot, event, "只有群主或管理员可以标记误报。")
+        return
+    site = _reported_site(chat)
+    if site is None or chat.group is None:
+        await send_text(runtime, bot, event, "请直接回复我的那条提醒并发送“误报”。")
+        return
+    allow_site(chat.group, site, chat.user)
+    runtime.record("false_alarm", chat.group, site)
+    logger.info(f"群 {chat.group} 的 {chat.user} 把 {site} 标为误报，已加入本群白名单")
+    await send_text(
+        runtime, bot, event, f"好的，已把 {_defang(site)} 加入本群白名单，之后不再提醒。"
+    )
+
+
+def _can_manage(bot: Bot, chat: Chat) -> bool:
+    return chat.role in ADMIN_ROLES or chat.user in bot.config.superusers
+
+
+def _reported_site(chat: Chat) -> str | None:
+    for seg in chat.segments:
+        if seg["type"] == "reply":
+            found = _warned.get(int(seg["data"].get("id", 0) or 0))
+            if found and found[0] == chat.group:
+                return found[1]
+    words = chat.text.strip().split()
+    return words[1].lower().strip("/") if len(words) > 1 else None
+
+
+def _defang(site: str) -> str:
+    return site.replace(".", "[.]")
+
+
+def allow_site(group: str, site: str, actor: str) -> None:
+    """把站点加入本群白名单（有存储时持久化并写审计日志）。"""
+    settings = runtime.settings(group)
+    changed = settings.with_changes(allow_sites=settings.allow_sites | {site})
+    saver = getattr(runtime, "save_settings", None)
+    if callable(saver):
+        saver(group, changed, actor=actor, command="误报")
+    else:
+        runtime.groups[group] = changed
