@@ -63,11 +63,19 @@ _LEADING_FILLER = (
     "那个",
     "就是",
     "我想问",
-    "hello",
-    "hi",
+    "hello(?![a-z])",
+    "hi(?![a-z])",
 )
+
+
+def _filler_pattern(word: str) -> str:
+    return word if "(?" in word else re.escape(word)
+
+
 _FILLER_RE = re.compile(
-    "^(?:(?:" + "|".join(sorted(map(re.escape, _LEADING_FILLER), key=len, reverse=True)) + r")\s*)+"
+    "^(?:(?:"
+    + "|".join(sorted(map(_filler_pattern, _LEADING_FILLER), key=len, reverse=True))
+    + r")\s*)+"
 )
 _TRAILING_RE = re.compile(
     r"(?:[啊呀呢吧哈嘛呐哇诶哦噢捏]|在线等|急急急|急|谢谢|谢啦|求解|求助|\s)+$"
@@ -123,7 +131,8 @@ def normalize_query(text: str) -> str:
 _QUESTION_RE = re.compile(
     r"[?？]|吗|么|嘛|咋|怎|如何|为啥|为什么|啥|什么|哪|能不能|可不可以|可以不|行不行|"
     r"是不是|有没有|会不会|靠谱|安全不|真的假的|真假|求助|求问|请问|谁知道|有人知道|救命|"
-    r"该不该|要不要|值不值|好不好|对不对|能否|是否|多少|几|不会吧"
+    r"该不该|要不要|值不值|好不好|对不对|能否|是否|多少|几|不会吧|"
+    r"\S不\s*$"
 )
 
 

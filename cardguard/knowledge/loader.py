@@ -134,25 +134,29 @@ def describe_error(err: Any) -> str:
 def check_references(entries: Sequence[Entry], directory: Path) -> list[Problem]:
     """跨文件检查：id 不重复、related 指向存在的条目。"""
     problems: list[Problem] = []
-    seen: set[str] = set()
+    seen: dict[tuple[str, str], int] = {}
     for entry in entries:
-        if entry.id in seen:
-            problems.append(_entry_problem(directory, entry, f"id 重复：{entry.id}"))
-        seen.add(entry.id)
+        key = (entry.id, entry.kind)
+        if any(k[0] == entry.id for k in seen):
+            message = f"id 重复：{entry.id}"
+            problems.append(_entry_problem(directory, entry, message, seen.get(key, 0)))
+        seen[key] = seen.get(key, 0) + 1
+    ids = {k[0] for k in seen}
     for entry in entries:
-        missing = [r for r in entry.related if r not in seen]
+        missing = [r for r in entry.related if r not in ids]
         if missing:
             text = f"related 指向不存在的条目：{', '.join(missing)}"
             problems.append(_entry_problem(directory, entry, text))
     return problems
 
 
-def _entry_problem(directory: Path, entry: Entry, message: str) -> Problem:
+def _entry_problem(directory: Path, entry: Entry, message: str, occurrence: int = 0) -> Problem:
     path = directory / (RISK_FILE if entry.kind == "risk" else FAQ_FILE)
-    return Problem(str(path), _find_entry_line(path, entry.id), entry.id, message)
+    return Problem(str(path), _find_entry_line(path, entry.id, occurrence), entry.id, message)
 
 
-def _find_entry_line(path: Path, entry_id: str) -> int | None:
+def _find_entry_line(path: Path, entry_id: str, occurrence: int = 0) -> int | None:
+    """第 occurrence 次（从 0 起）出现该 id 的行号。"""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
@@ -160,7 +164,9 @@ def _find_entry_line(path: Path, entry_id: str) -> int | None:
     for number, line in enumerate(lines, 1):
         stripped = line.strip().removeprefix("- ").strip()
         if stripped.startswith("id:") and stripped[3:].strip().strip("'\"") == entry_id:
-            return number
+            if occurrence == 0:
+                return number
+            occurrence -= 1
     return None
 
 

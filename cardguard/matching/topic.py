@@ -39,9 +39,6 @@ STRONG_TERMS = (
     "游戏币",
     "皮肤",
     "月卡",
-    "不发货",
-    "没发货",
-    "发货",
     "卡券",
     "虚拟商品",
     "虚拟物品",
@@ -84,9 +81,9 @@ WEAK_TERMS = (
 _STRONG_RE = re.compile("|".join(map(re.escape, STRONG_TERMS)))
 _WEAK_RE = re.compile("|".join(map(re.escape, WEAK_TERMS)))
 # 概念特征里，单独出现就说明在谈卡网交易的几类。
-STRONG_CONCEPTS = frozenset({"#shop", "#code", "#nodeliver", "#pirate", "#agent"})
-# 容易撞车的说法：银行卡密码里的“卡密”、编程里的 key、手机号里的“号”。
-_AMBIGUOUS_RE = re.compile(r"卡密码|(?<![a-z])key(?![a-z])|卡号|序号")
+STRONG_CONCEPTS = frozenset({"#shop", "#code", "#pirate", "#agent"})
+# 容易撞车的说法：银行卡密码里的“卡密”、编程里的 key、游戏活动的兑换码。
+_AMBIGUOUS_RE = re.compile(r"卡密码|(?<![a-z])key(?![a-z])|卡号|序号|兑换码")
 
 
 def topic_strength(prepared: str) -> int:

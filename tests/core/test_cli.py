@@ -1,0 +1,139 @@
+"""命令行：python -m cardguard 的输出格式、标准输入、知识目录和出错时的表现。"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cardguard.knowledge import load_knowledge
+from cardguard.matching import Matcher
+
+from .kbdirs import BROKEN, GOOD_FAQ, Broken, write_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+SUBCOMMANDS = ("ask", "check", "validate", "eval", "stats")
+
+
+def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """在仓库根目录用当前解释器跑 `python -m cardguard ...`。"""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, "-m", "cardguard", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
+
+
+def json_lines(stdout: str) -> list[dict[str, object]]:
+    """每行一个 JSON 对象。"""
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def test_ask_json_prints_exactly_one_object() -> None:
+    proc = run_cli("ask", "--json", "发卡网安全吗")
+    assert proc.returncode == 0, proc.stderr
+    [result] = json_lines(proc.stdout)
+    assert set(result) == {"id", "score", "answer", "suggestions"}
+    assert result["id"] == "platform-risks"
+    score = result["score"]
+    assert isinstance(score, int) and 0 <= score <= 100
+    assert isinstance(result["answer"], str) and result["answer"]
+    assert result["suggestions"] == []
+
+
+def test_ask_json_reads_stdin_line_by_line_in_order() -> None:
+    lines = ["发卡网安全吗", "卡密用不了", "今天中午吃什么"]
+    matcher = Matcher(load_knowledge().entries)
+    expected = [matcher.ask(line).id for line in lines]
+    assert len(set(expected)) == 3, expected
+    proc = run_cli("ask", "--json", "-", stdin="\n".join(lines) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    assert [r["id"] for r in json_lines(proc.stdout)] == expected
+
+
+def test_ask_passive_on_chatter_gives_null_id() -> None:
+    proc = run_cli("ask", "--json", "--passive", "新买的显卡到了 晚上装机")
+    assert proc.returncode == 0, proc.stderr
+    [result] = json_lines(proc.stdout)
+    assert result["id"] is None and result["answer"] is None
+
+
+def test_ask_plain_text_output() -> None:
+    proc = run_cli("ask", "卡密用不了怎么办")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("[invalid-code]")
+
+
+def test_ask_uses_another_knowledge_folder(tmp_path: Path) -> None:
+    directory = write_dir(tmp_path, {"faq.yaml": GOOD_FAQ})
+    proc = run_cli("ask", "--json", "--knowledge", str(directory), "群暗号是啥")
+    assert proc.returncode == 0, proc.stderr
+    [result] = json_lines(proc.stdout)
+    assert result["id"] == "good-one"
+    assert "天王盖地虎" in str(result["answer"])
+
+
+def test_eval_prints_the_summary() -> None:
+    proc = run_cli("eval", "tests/data/questions.yaml", "tests/data/chatter.yaml")
+    assert proc.returncode == 0, proc.stderr
+    for label in ("top-1", "passive recall", "false triggers"):
+        assert label in proc.stdout, proc.stdout[:500]
+
+
+def test_eval_json_summary() -> None:
+    proc = run_cli("eval", "--json", "tests/data/questions.yaml", "tests/data/chatter.yaml")
+    assert proc.returncode == 0, proc.stderr
+    [summary] = json_lines(proc.stdout)
+    assert summary["questions"] and summary["chatter"]
+    assert 0.0 <= float(summary["top1"]) <= 1.0  # type: ignore[arg-type]
+    assert summary["passive_false_triggers"] == 0
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_help_works_for_every_subcommand(command: str) -> None:
+    proc = run_cli(command, "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("usage:") and command in proc.stdout
+
+
+def test_top_level_help_lists_subcommands() -> None:
+    proc = run_cli("--help")
+    assert proc.returncode == 0, proc.stderr
+    assert all(command in proc.stdout for command in SUBCOMMANDS)
+
+
+def test_validate_shipped_knowledge_is_ok() -> None:
+    proc = run_cli("validate")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("OK")
+
+
+@pytest.mark.parametrize("case", list(BROKEN.values()), ids=list(BROKEN))
+def test_validate_broken_knowledge_exits_1_with_one_line(tmp_path: Path, case: Broken) -> None:
+    directory = write_dir(tmp_path, case.files)
+    proc = run_cli("validate", "--knowledge", str(directory))
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    assert "Traceback" not in output, output
+    [line] = proc.stderr.splitlines()
+    assert line.startswith(case.expected_prefix(directory)), line
+    assert case.fragment in line
+
+
+def test_ask_with_broken_knowledge_reports_instead_of_crashing(tmp_path: Path) -> None:
+    directory = write_dir(tmp_path, BROKEN["missing-answer"].files)
+    proc = run_cli("ask", "--knowledge", str(directory), "卡盟是什么")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "缺少字段 answer" in proc.stderr

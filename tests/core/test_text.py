@@ -1,0 +1,121 @@
+"""文本归一化与问句/求助粗判：群友怎么打字都应得到同一个结果。"""
+
+from __future__ import annotations
+
+import pytest
+
+from cardguard.text import (
+    fold,
+    looks_like_question,
+    looks_like_trouble,
+    normalize,
+    normalize_query,
+    remove_invisible,
+    to_simplified,
+    wants_help,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("付了錢不發貨", "付了钱不发货"),
+        ("發卡網安全嗎", "发卡网安全吗"),
+        ("帳號被盜了怎麼辦", "帐号被盗了怎么办"),
+        ("ＣＤＫ用不了", "cdk用不了"),
+        ("ｑｂ　一折", "qb一折"),
+        ("卡\u200b盟", "卡盟"),
+        ("发\u200d卡\ufeff网\u2060", "发卡网"),
+        ("Steam KEY 激活", "steam key激活"),
+        ("发卡网，安全吗？！", "发卡网安全吗"),
+        ("发卡网……安全吗??", "发卡网安全吗"),
+        ("卡 盟 安 全", "卡盟安全"),
+        ("卡密_用不了", "卡密用不了"),
+    ],
+)
+def test_normalize_folds_the_usual_disguises(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_fold_keeps_punctuation_but_unifies_width_and_case() -> None:
+    assert fold("ＡＢＣ１２３？！") == "abc123?!"
+    assert fold("Ｋａｍｉ") == "kami"
+
+
+def test_helpers_for_links_and_ascii() -> None:
+    assert remove_invisible("a\u200bb\u202ec") == "abc"
+    assert to_simplified("hello") == "hello"
+    assert to_simplified("錢") == "钱"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("请问发卡网安全吗", "发卡网安全吗"),
+        ("请问一下 卡盟靠谱吗", "卡盟靠谱吗"),
+        ("兄弟们 卡盟靠谱吗", "卡盟靠谱吗"),
+        ("在吗 卡密用不了啊", "卡密用不了"),
+        ("大佬们 有人知道发卡网是啥吗", "发卡网是啥吗"),
+        ("卡密激活不了 在线等 急急急", "卡密激活不了"),
+        ("付了钱不发货呀谢谢", "付了钱不发货"),
+    ],
+)
+def test_filler_is_stripped(raw: str, expected: str) -> None:
+    assert normalize_query(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["请问", "在吗", "兄弟们", "急"])
+def test_filler_alone_is_kept(raw: str) -> None:
+    """整句只有口头语时保留原样，不会变成空串。"""
+    assert normalize_query(raw) == normalize(raw)
+    assert normalize_query(raw)
+
+
+def test_english_filler_needs_a_word_boundary() -> None:
+    assert normalize_query("hitman 的 cdk 激活不了").startswith("hitman")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "发卡网安全吗",
+        "卡盟靠谱不",
+        "这个怎么弄",
+        "卡密无效咋办",
+        "有没有人在卡盟买过东西",
+        "为啥激活码用不了",
+        "发卡网？",
+        "請問卡盟是什麼",
+        "哪里能买到正版key",
+    ],
+)
+def test_typical_questions_look_like_questions(line: str) -> None:
+    assert looks_like_question(line)
+    assert wants_help(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "卡密用不了",
+        "付了钱没发货",
+        "我被骗了",
+        "号被封了",
+        "店主跑路了",
+        "充了钱没到账",
+        "激活码兑换不了",
+    ],
+)
+def test_complaints_look_like_trouble(line: str) -> None:
+    assert looks_like_trouble(line)
+    assert wants_help(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["今天天气不错", "吃饭了", "哈哈哈哈", "显卡到了", "晚上开黑", "发卡网", "收到 谢谢老板"],
+)
+def test_plain_chatter_needs_no_help(line: str) -> None:
+    assert not looks_like_question(line)
+    assert not looks_like_trouble(line)
+    assert not wants_help(line)
