@@ -20,7 +20,11 @@ PLUGINS = (
 
 
 def _console_mode() -> bool:
-    return os.environ.get("CARDGUARD_CONSOLE", "").strip().lower() in ("1", "true", "yes", "on")
+    """环境变量或 .env 里 CARDGUARD_CONSOLE=true 时用终端试用；须在 nonebot.init() 之后调用。"""
+    value = os.environ.get("CARDGUARD_CONSOLE") or getattr(
+        nonebot.get_driver().config, "cardguard_console", ""
+    )
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 ENV_PREFIXES = ("CARDGUARD_", "LOCALSTORE_")
@@ -33,7 +37,8 @@ def _plugin_env() -> dict[str, str]:
 
 def setup() -> None:
     """初始化 NoneBot，注册适配器，加载插件。"""
-    nonebot.init(**_plugin_env())
+    # 控制台试用：只有以 “@Bot” 开头的消息才算 @ 机器人，和在群里一样（适配器默认每句都算）
+    nonebot.init(console_strict_tome=True, **_plugin_env())
     driver = nonebot.get_driver()
     if _console_mode():
         from nonebot.adapters.console import Adapter as ConsoleAdapter

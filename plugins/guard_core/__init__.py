@@ -18,4 +18,14 @@ __plugin_meta__ = PluginMetadata(
 config = get_plugin_config(Config)
 runtime: Runtime = create_runtime(config)
 
-__all__ = ["Chat", "Sent", "Config", "Runtime", "chat_of", "config", "runtime", "send_text", "text_message"]
+__all__ = [
+    "Chat",
+    "Config",
+    "Runtime",
+    "Sent",
+    "chat_of",
+    "config",
+    "runtime",
+    "send_text",
+    "text_message",
+]

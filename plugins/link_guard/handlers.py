@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from cardguard.links.qr import fetch_qr_texts, image_urls
 from nonebot import on_message
 from nonebot.adapters import Bot, Event
 from nonebot.log import logger
 from nonebot.rule import Rule
 
 from cardguard.links import might_have_link, scan
+from cardguard.links.qr import fetch_qr_texts, image_urls
 from plugins.guard_core import Chat, chat_of, runtime, send_text
 
 from .warning import render_warning

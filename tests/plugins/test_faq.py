@@ -18,7 +18,9 @@ async def test_slash_ask_answers_with_reply_quote(app: App, runtime) -> None:  #
     async with app.test_matcher() as ctx:
         bot = ctx.create_bot()
         ctx.receive_event(bot, event)
-        ctx.should_call_send(event, reply_text(event, answer_of(runtime, "paid-no-delivery")), result=None)
+        ctx.should_call_send(
+            event, reply_text(event, answer_of(runtime, "paid-no-delivery")), result=None
+        )
 
 
 async def test_mention_answers(app: App, runtime) -> None:  # type: ignore[no-untyped-def]
@@ -26,7 +28,9 @@ async def test_mention_answers(app: App, runtime) -> None:  # type: ignore[no-un
     async with app.test_matcher() as ctx:
         bot = ctx.create_bot()
         ctx.receive_event(bot, event)
-        ctx.should_call_send(event, reply_text(event, answer_of(runtime, "invalid-code")), result=None)
+        ctx.should_call_send(
+            event, reply_text(event, answer_of(runtime, "invalid-code")), result=None
+        )
 
 
 async def test_chatter_is_ignored(app: App) -> None:

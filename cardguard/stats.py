@@ -1,0 +1,318 @@
+"""使用统计：按天、按群计数（答了、没答上、警告、误报反馈、撤回），存在本地 sqlite。
+
+只存计数：日期、群号、种类、键（条目 id 或站点）。不存消息内容，也不存群友 QQ 号。
+纯标准库，不依赖 NoneBot；机器人（plugins.stats）和命令行（python -m cardguard stats）共用。
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+KINDS: tuple[str, ...] = ("answered", "unanswered", "warned", "false_alarm", "recalled")
+KEYED_KINDS = frozenset({"answered", "warned", "false_alarm"})
+KIND_NAMES: dict[str, str] = {
+    "answered": "答了",
+    "unanswered": "没答上",
+    "warned": "警告",
+    "false_alarm": "误报",
+    "recalled": "撤回",
+}
+DB_NAME = "stats.sqlite3"
+PLUGIN_NAME = "stats"
+PRIVATE = ""  # 私聊（没有群号）记在这个“群”下
+MAX_KEY_CHARS = 80
+TOP_N = 5
+ENV_PREFIXES = ("cardguard_", "localstore_")  # 与 bot.py 的 ENV_PREFIXES 相同：总是读环境变量
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS counts (
+    day TEXT NOT NULL,
+    grp TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (day, grp, kind, key)
+) WITHOUT ROWID
+"""
+_UPSERT = (
+    "INSERT INTO counts (day, grp, kind, key, n) VALUES (?, ?, ?, ?, 1) "
+    "ON CONFLICT (day, grp, kind, key) DO UPDATE SET n = n + 1"
+)
+
+
+class StatsError(Exception):
+    """统计库打不开、写不进，或参数不对。"""
+
+
+class StatsStore:
+    """一份统计库。一个事件循环里用一个实例；内部有锁，偶尔被线程调用也安全。"""
+
+    def __init__(
+        self,
+        path: Path,
+        keep_days: int = 90,
+        *,
+        today: Callable[[], date] = date.today,
+        readonly: bool = False,
+    ) -> None:
+        if keep_days < 1:
+            raise StatsError(f"统计保留天数至少 1 天，收到 {keep_days}")
+        self.path = Path(path)
+        self.keep_days = keep_days
+        self.readonly = readonly
+        self._today = today
+        self._lock = threading.Lock()
+        self._purged_on: date | None = None
+        self._db = _connect(self.path, readonly)
+        if not readonly:
+            self.purge()
+
+    def record(self, kind: str, group: str | None, key: str = "") -> None:
+        """记一次：`kind` 见 KINDS；只有 answered/warned/false_alarm 保留键，其余只计数。"""
+        if kind not in KINDS:
+            raise StatsError(f"未知的统计种类：{kind!r}")
+        if self.readonly:
+            raise StatsError(f"统计库以只读方式打开：{self.path}")
+        key = key.strip()[:MAX_KEY_CHARS] if kind in KEYED_KINDS else ""
+        today = self._today()
+        if self._purged_on != today:
+            self.purge()
+        self._write(_UPSERT, (today.isoformat(), group or PRIVATE, kind, key))
+
+    def purge(self) -> int:
+        """删掉超过保留天数的记录，返回删掉的行数。"""
+        today = self._today()
+        cutoff = (today - timedelta(days=self.keep_days - 1)).isoformat()
+        removed = self._write("DELETE FROM counts WHERE day < ?", (cutoff,))
+        self._purged_on = today
+        return max(removed, 0)
+
+    def report(self, group: str | None, days: int) -> dict[str, Any]:
+        """最近 `days` 天（含今天）的汇总；`group=None` 表示所有群合计并列出各群。"""
+        if days < 1:
+            raise StatsError(f"天数至少 1 天，收到 {days}")
+        until = self._today()
+        since = until - timedelta(days=days - 1)
+        where, params = _where(group, since, until)
+        report: dict[str, Any] = {
+            "group": group,
+            "days": days,
+            "since": since.isoformat(),
+            "until": until.isoformat(),
+            "totals": _zeros()
+            | dict(self._rows(f"SELECT kind, SUM(n) {where} GROUP BY kind", params)),
+            "daily": self._daily(where, params),
+            "top_entries": self._top(where, params, "answered"),
+            "top_sites": self._top(where, params, "warned"),
+            "false_alarm_sites": self._top(where, params, "false_alarm"),
+        }
+        if group is None:
+            report["groups"] = self._groups(where, params)
+        return report
+
+    def close(self) -> None:
+        """关闭数据库连接。"""
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> StatsStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _write(self, sql: str, params: tuple[Any, ...]) -> int:
+        """执行一条写语句（自动提交），返回影响的行数。"""
+        with self._lock:
+            try:
+                return self._db.execute(sql, params).rowcount
+            except sqlite3.Error as exc:
+                raise StatsError(f"写统计库失败（{self.path}）：{exc}") from exc
+
+    def _rows(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StatsError(f"读统计库失败（{self.path}）：{exc}") from exc
+
+    def _daily(self, where: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+        by_day: dict[str, dict[str, Any]] = {}
+        for day, kind, n in self._rows(
+            f"SELECT day, kind, SUM(n) {where} GROUP BY day, kind", params
+        ):
+            by_day.setdefault(day, {"day": day} | _zeros())[kind] = n
+        return [by_day[day] for day in sorted(by_day)]
+
+    def _top(self, where: str, params: tuple[Any, ...], kind: str) -> list[dict[str, Any]]:
+        sql = (
+            f"SELECT key, SUM(n) AS c {where} AND kind = ? "
+            f"GROUP BY key ORDER BY c DESC, key LIMIT {TOP_N}"
+        )
+        return [{"key": key, "count": c} for key, c in self._rows(sql, (*params, kind))]
+
+    def _groups(self, where: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+        by_group: dict[str, dict[str, Any]] = {}
+        for grp, kind, n in self._rows(
+            f"SELECT grp, kind, SUM(n) {where} GROUP BY grp, kind", params
+        ):
+            by_group.setdefault(grp, {"group": grp or None} | _zeros())[kind] = n
+        return sorted(
+            by_group.values(),
+            key=lambda g: (-sum(g[k] for k in KINDS), g["group"] is None, g["group"] or ""),
+        )
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    """打开（必要时创建）统计库：WAL 模式，自动提交。"""
+    try:
+        if readonly:
+            if not path.is_file():
+                raise StatsError(f"找不到统计库：{path}")
+            uri = f"{path.resolve().as_uri()}?mode=ro"
+            return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(_SCHEMA)
+        return db
+    except (sqlite3.Error, OSError) as exc:
+        raise StatsError(f"打不开统计库（{path}）：{exc}") from exc
+
+
+def _where(group: str | None, since: date, until: date) -> tuple[str, tuple[Any, ...]]:
+    sql = "FROM counts WHERE day >= ? AND day <= ?"
+    params: tuple[Any, ...] = (since.isoformat(), until.isoformat())
+    if group is not None:
+        sql += " AND grp = ?"
+        params = (*params, group)
+    return sql, params
+
+
+def _zeros() -> dict[str, int]:
+    return dict.fromkeys(KINDS, 0)
+
+
+def format_report(
+    report: Mapping[str, Any], titles: Mapping[str, str] | None = None, *, max_days: int = 7
+) -> str:
+    """把 `report()` 的结果写成几行简短的中文；`titles` 把条目 id 换成问题原文。"""
+    totals = report["totals"]
+    where = "本群" if report["group"] else "所有群"
+    head = f"近 {report['days']} 天{where}统计（{report['since'][5:]} 至 {report['until'][5:]}）"
+    if not any(totals.values()):
+        return f"{head}：还没有记录，没人提问，也没有警告过链接。"
+    lines = [
+        f"{head}：",
+        f"答了 {totals['answered']} 次，没答上 {totals['unanswered']} 次",
+        f"警告链接 {totals['warned']} 次，撤回 {totals['recalled']} 条，"
+        f"误报反馈 {totals['false_alarm']} 次",
+    ]
+    lines += _top_line("问得最多", report["top_entries"], titles or {})
+    lines += _top_line("警告最多的站点", report["top_sites"], {})
+    lines += _top_line("被报误报的站点", report["false_alarm_sites"], {})
+    if report.get("groups"):
+        groups = [
+            {"key": g["group"] or "私聊", "count": sum(g[k] for k in KINDS)}
+            for g in report["groups"]
+        ]
+        lines += _top_line("最活跃的群", groups[:TOP_N], {})
+    lines += _daily_lines(report["daily"], max_days)
+    return "\n".join(lines)
+
+
+def _top_line(
+    label: str, items: Iterable[Mapping[str, Any]], titles: Mapping[str, str]
+) -> list[str]:
+    parts = [f"{_title(i['key'], titles)} {i['count']}" for i in items]
+    return [f"{label}：{'、'.join(parts)}"] if parts else []
+
+
+def _title(key: str, titles: Mapping[str, str], limit: int = 16) -> str:
+    """条目 id 换成问题原文（过长截断）；站点、群号原样显示。"""
+    text = titles.get(key)
+    if text is None:
+        return key
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _daily_lines(daily: list[Mapping[str, Any]], max_days: int) -> list[str]:
+    if not daily:
+        return []
+    shown = daily[-max_days:][::-1]
+    header = "按天（答了/没答上/警告/误报/撤回）"
+    if len(daily) > len(shown):
+        header += f"，只列最近 {len(shown)} 天"
+    rows = [f"{d['day'][5:]}  " + "/".join(str(d[k]) for k in KINDS) for d in shown]
+    return [f"{header}：", *rows]
+
+
+def default_stats_dir(env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Path:
+    """机器人存统计的目录：与 nonebot-plugin-localstore 给 stats 插件的数据目录算法一致。
+
+    读当前目录下的 .env、.env.{ENVIRONMENT} 和环境变量（优先级与 bot.py 相同），
+    用到 LOCALSTORE_PLUGIN_DATA_DIR、LOCALSTORE_DATA_DIR、LOCALSTORE_USE_CWD。
+    """
+    cwd = cwd or Path.cwd()
+    settings = _nonebot_settings(os.environ if env is None else env, cwd)
+    plugin_dirs = _json_dict(settings.get("localstore_plugin_data_dir", ""))
+    if PLUGIN_NAME in plugin_dirs:
+        return (cwd / str(plugin_dirs[PLUGIN_NAME])).resolve()
+    if settings.get("localstore_data_dir"):
+        return (cwd / settings["localstore_data_dir"]).resolve() / PLUGIN_NAME
+    if settings.get("localstore_use_cwd", "").lower() in ("1", "true", "yes", "on"):
+        return cwd.resolve() / "data" / PLUGIN_NAME
+    return _user_data_dir() / PLUGIN_NAME
+
+
+def _nonebot_settings(env: Mapping[str, str], cwd: Path) -> dict[str, str]:
+    """与 bot.py 一致：环境变量覆盖 .env 里的键；CARDGUARD_*、LOCALSTORE_* 总是生效。"""
+    lowered = {k.lower(): v for k, v in env.items()}
+    files = _read_dotenv(cwd / ".env")
+    environment = lowered.get("environment") or files.get("environment") or "prod"
+    files |= _read_dotenv(cwd / f".env.{environment}")
+    direct = {k: v for k, v in lowered.items() if k in files or k.startswith(ENV_PREFIXES)}
+    return files | direct
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    """读一个 .env 文件（KEY=VALUE，# 注释，可加引号）；没有文件就返回空。"""
+    if not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip().removeprefix("export ").strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = (part.strip() for part in line.split("=", 1))
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        else:
+            value = value.split(" #", 1)[0].strip()
+        values[key.lower()] = value
+    return values
+
+
+def _json_dict(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text) if text else {}
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _user_data_dir() -> Path:
+    """与 localstore 相同的默认数据目录（nonestorage 的 user_data_dir("nonebot2")）。"""
+    try:
+        from nonestorage import user_data_dir
+    except ImportError:  # pragma: no cover - nonestorage 随 localstore 一起安装
+        return Path(os.environ.get("XDG_DATA_HOME", "~/.local/share")).expanduser() / "nonebot2"
+    return user_data_dir("nonebot2").resolve()
