@@ -1,0 +1,359 @@
+"""knowledge/domains.yaml：链接识别规则的结构、校验（逐行报错）和查询。
+
+`parse_domains(data, path)` 把 YAML 数据变成只读的 `DomainRules`；
+有任何问题就抛出 `KnowledgeError`，每条问题一行，带 文件:行号 和条目。
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..text import fold
+from .errors import KnowledgeError, Problem
+from .loader import describe_error
+from .yamlio import locate
+
+# score.py 里每种信号的名字；signal_risks 只能用这些键。
+SIGNAL_KINDS = (
+    "block",
+    "fingerprint",
+    "shop_token",
+    "shop_words",
+    "lookalike",
+    "card_claim",
+    "shortener",
+    "ip",
+    "port",
+    "cheap_tld",
+    "disguise",
+    "idn",
+)
+_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_RISK_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _check_name(value: str) -> str:
+    """域名/后缀写法检查：小写、无协议、无路径，每段合法；中文域名转成 punycode。"""
+    name = value.strip().lower().rstrip(".")
+    if "://" in name or "/" in name or " " in name:
+        raise ValueError(f"“{value}” 不是域名：不要写协议、路径或空格")
+    if not name.isascii():
+        try:
+            name = name.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise ValueError(f"“{value}” 不是合法的国际化域名") from exc
+    if not all(_LABEL_RE.match(label) for label in name.split(".")):
+        raise ValueError(f"“{value}” 不是合法域名（每段只能有字母、数字、连字符）")
+    return name
+
+
+def _check_word(value: str) -> str:
+    word = value.strip()
+    if not word:
+        raise ValueError("空字符串")
+    return word
+
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"正则表达式写错了：{exc}") from exc
+    return value
+
+
+def _check_risk(value: str) -> str:
+    if not _RISK_ID_RE.match(value):
+        raise ValueError(f"风险 id “{value}” 只能用小写字母、数字和连字符")
+    return value
+
+
+def _check_token(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9]{2,}", value):
+        raise ValueError(f"发卡词 “{value}” 只能是 2 个以上的小写字母/数字")
+    return value
+
+
+def _check_signal(value: str) -> str:
+    if value not in SIGNAL_KINDS:
+        raise ValueError(f"未知信号 {value}；可用：{', '.join(SIGNAL_KINDS)}")
+    return value
+
+
+Name = Annotated[str, AfterValidator(_check_name)]
+SignalKind = Annotated[str, AfterValidator(_check_signal)]
+Token = Annotated[str, AfterValidator(_check_token)]
+Word = Annotated[str, AfterValidator(_check_word)]
+Pattern = Annotated[str, AfterValidator(_check_regex)]
+RiskId = Annotated[str, AfterValidator(_check_risk)]
+Weight = Annotated[int, Field(ge=0, le=100)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Thresholds(_Strict):
+    """两个分数线：达到 warn 就在群里提醒，达到 log 只记日志。"""
+
+    warn: Annotated[int, Field(ge=1, le=100)]
+    log: Annotated[int, Field(ge=1, le=100)]
+
+    @model_validator(mode="after")
+    def _order(self) -> Thresholds:
+        if self.log > self.warn:
+            raise ValueError("log 不能高于 warn")
+        return self
+
+
+class BlockEntry(_Strict):
+    """拦截名单的一条：host（只匹配这个主机）或 domain（它和所有子域名），可限路径前缀。"""
+
+    host: Name | None = None
+    domain: Name | None = None
+    path: str | None = Field(default=None, pattern=r"^/")
+    note: str = Field(min_length=2, description="为什么拦截（证据/来源）")
+    risks: tuple[RiskId, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_target(self) -> BlockEntry:
+        if (self.host is None) == (self.domain is None):
+            raise ValueError("host 和 domain 必须且只能写一个")
+        return self
+
+    @property
+    def target(self) -> str:
+        """这条规则针对的主机或域名。"""
+        return self.host or self.domain or ""
+
+
+class Fingerprint(_Strict):
+    """发卡系统的网址特征：对“路径?查询”做正则匹配（不区分大小写）。"""
+
+    system: str = Field(min_length=1)
+    pattern: Pattern
+    weight: Weight
+    note: str | None = None
+
+
+class Brand(_Strict):
+    """一个常被仿冒的品牌：域名里的写法、中文/英文名（卡片标题用）和官方网站。"""
+
+    name: str = Field(min_length=1)
+    labels: tuple[Annotated[str, Field(pattern=r"^[a-z0-9-]+$")], ...] = Field(min_length=1)
+    aliases: tuple[Word, ...] = ()
+    sites: tuple[Name, ...] = Field(min_length=1)
+
+
+class DomainsFile(_Strict):
+    """domains.yaml 的完整结构。"""
+
+    version: int = 1
+    thresholds: Thresholds
+    block: tuple[BlockEntry, ...] = ()
+    allow: tuple[Name, ...] = ()
+    user_content: tuple[Name, ...] = ()
+    shorteners: tuple[Name, ...] = ()
+    cheap_tlds: tuple[Name, ...] = ()
+    file_extensions: tuple[Name, ...] = ()
+    shop_tokens: dict[Token, Weight] = {}
+    shop_words: tuple[Word, ...] = ()
+    official_words: tuple[Word, ...] = ()
+    fingerprints: tuple[Fingerprint, ...] = ()
+    brands: tuple[Brand, ...] = ()
+    signal_risks: dict[SignalKind, tuple[RiskId, ...]] = {}
+
+
+@dataclass(frozen=True)
+class BrandInfo:
+    """编译后的品牌：域名写法、已折叠的别名和官方网站集合。"""
+
+    name: str
+    labels: tuple[str, ...]
+    aliases: tuple[str, ...]
+    sites: frozenset[str]
+
+
+@dataclass(frozen=True)
+class DomainRules:
+    """已校验、已编译的链接规则；只读，可在多个群之间共享。"""
+
+    source: DomainsFile
+    warn: int
+    log: int
+    allow: frozenset[str]
+    user_content: frozenset[str]
+    shorteners: frozenset[str]
+    cheap_tlds: frozenset[str]
+    file_extensions: frozenset[str]
+    shop_tokens: Mapping[str, int]
+    fingerprints: tuple[tuple[Fingerprint, re.Pattern[str]], ...]
+    brands: tuple[BrandInfo, ...]
+    signal_risks: Mapping[str, tuple[str, ...]]
+    words_re: re.Pattern[str] | None
+    official_re: re.Pattern[str] | None
+    blocks: tuple[BlockEntry, ...] = field(default=())
+
+    def site_kind(self, host: str) -> tuple[str, str] | None:
+        """主机最具体地落在哪个名单：("allow"|"user_content"|"shortener", 命中的名字)。"""
+        for name in _suffixes(host):
+            if name in self.user_content:
+                return "user_content", name
+            if name in self.allow:
+                return "allow", name
+            if name in self.shorteners:
+                return "shortener", name
+        return None
+
+    def block_hit(self, host: str, path: str) -> BlockEntry | None:
+        """拦截名单命中的条目（没有则 None）。"""
+        for entry in self.blocks:
+            if entry.host is not None and host != entry.host:
+                continue
+            if entry.domain is not None and not _under(host, entry.domain):
+                continue
+            if entry.path is None or path.lower().startswith(entry.path.lower()):
+                return entry
+        return None
+
+    def shop_token_hits(self, labels: Iterable[str]) -> list[tuple[str, int]]:
+        """域名各段里的发卡相关词（≥4 个字母的可出现在词中间；短词须是完整的字母段）。"""
+        hits: dict[str, int] = {}
+        for label in labels:
+            runs = set(_ALPHA_RUN.findall(label))
+            for token, weight in self.shop_tokens.items():
+                found = token in label if len(token) >= 4 else token in runs
+                if found:
+                    hits[token] = weight
+        return sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def find_words(self, folded: str) -> list[str]:
+        """消息（已 fold）里出现的卡盟话术，去掉被更长词包含的重复项。"""
+        if self.words_re is None:
+            return []
+        found: list[str] = []
+        for word in dict.fromkeys(self.words_re.findall(folded)):
+            if not any(word != other and word in other for other in found):
+                found.append(word)
+        return found
+
+
+_ALPHA_RUN = re.compile(r"[a-z]+")
+
+
+def _suffixes(host: str) -> Iterable[str]:
+    parts = host.split(".")
+    return (".".join(parts[i:]) for i in range(len(parts)))
+
+
+def _under(host: str, domain: str) -> bool:
+    return host == domain or host.endswith("." + domain)
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
+    folded = sorted({fold(w) for w in words if fold(w)}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, folded))) if folded else None
+
+
+def compile_rules(model: DomainsFile) -> DomainRules:
+    """把校验好的 `DomainsFile` 编译成可快速查询的 `DomainRules`。"""
+    brands = tuple(
+        BrandInfo(b.name, b.labels, tuple(fold(a) for a in b.aliases), frozenset(b.sites))
+        for b in model.brands
+    )
+    return DomainRules(
+        source=model,
+        warn=model.thresholds.warn,
+        log=model.thresholds.log,
+        allow=frozenset(model.allow),
+        user_content=frozenset(model.user_content),
+        shorteners=frozenset(model.shorteners),
+        cheap_tlds=frozenset(model.cheap_tlds),
+        file_extensions=frozenset(model.file_extensions),
+        shop_tokens=dict(model.shop_tokens),
+        fingerprints=tuple((f, re.compile(f.pattern, re.I)) for f in model.fingerprints),
+        brands=brands,
+        signal_risks=dict(model.signal_risks),
+        words_re=_alternation(model.shop_words),
+        official_re=_alternation(model.official_words),
+        blocks=model.block,
+    )
+
+
+def parse_domains(data: Any, path: Path) -> DomainRules:
+    """校验 domains.yaml 的数据并编译；有问题时抛出 `KnowledgeError`（每条问题一行）。"""
+    name = str(path)
+    if not isinstance(data, dict):
+        raise KnowledgeError([Problem(name, locate(path, []), None, "顶层必须是映射")])
+    try:
+        model = DomainsFile.model_validate(data)
+    except ValidationError as exc:
+        raise KnowledgeError([_problem(path, data, err) for err in exc.errors()]) from None
+    problems = _cross_check(model, path)
+    if problems:
+        raise KnowledgeError(problems)
+    return compile_rules(model)
+
+
+def _problem(path: Path, data: Any, err: Any) -> Problem:
+    loc = [p for p in err["loc"] if isinstance(p, str | int)]
+    keys = _yaml_keys(data, loc)
+    return Problem(str(path), locate(path, keys), _label(data, keys), describe_error(err))
+
+
+def _yaml_keys(data: Any, loc: list[str | int]) -> list[str | int]:
+    """pydantic 的错误位置里可能夹着 "[key]" 之类的内部名字；只保留 YAML 里真实存在的键。"""
+    keys: list[str | int] = []
+    node = data
+    for key in loc:
+        if _has(node, key):
+            node = node[key]
+            keys.append(key)
+    return keys
+
+
+def _has(node: Any, key: str | int) -> bool:
+    if isinstance(node, dict):
+        return key in node
+    return isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
+
+
+def _label(data: Any, keys: list[str | int]) -> str | None:
+    """出错条目的名字：到第一个列表下标（或映射里的键）为止的路径，再加上条目本身的名字。"""
+    if len(keys) < 2:
+        return None
+    node, path = data, ""
+    for depth, key in enumerate(keys):
+        node = node[key]
+        path += f"[{key}]" if isinstance(key, int) else (f".{key}" if path else str(key))
+        if isinstance(key, int) or depth == len(keys) - 1:
+            break
+    name = _item_name(node)
+    return f"{path} {name}" if name else path
+
+
+def _item_name(item: Any) -> str | None:
+    if isinstance(item, dict):
+        return next(
+            (str(item[k]) for k in ("host", "domain", "system", "name") if item.get(k)), None
+        )
+    return item if isinstance(item, str) else None
+
+
+def _cross_check(model: DomainsFile, path: Path) -> list[Problem]:
+    """跨列表检查：同一个域名不能既在白名单又在拦截名单/短链接名单里。"""
+    problems: list[Problem] = []
+    others = {"user_content": model.user_content, "shorteners": model.shorteners}
+    blocked = {e.target for e in model.block}
+    for index, name in enumerate(model.allow):
+        clash = [k for k, v in others.items() if name in v] + (["block"] if name in blocked else [])
+        if clash:
+            message = f"{name} 同时出现在 allow 和 {', '.join(clash)} 里"
+            problems.append(Problem(str(path), locate(path, ["allow", index]), name, message))
+    return problems

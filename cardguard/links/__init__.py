@@ -1,0 +1,49 @@
+"""链接识别核心（不依赖 NoneBot）：去伪装、找网址、打分、二维码。
+
+典型用法（插件里）::
+
+    from cardguard.links import load_rules, might_have_link, scan, image_urls, fetch_qr_texts
+
+    rules = load_rules()                      # 启动时加载一次，可在各群共享
+    segments = [{"type": s.type, "data": s.data} for s in event.message]  # OneBot v11 消息段
+    qr = await fetch_qr_texts(image_urls(segments))   # 有图片时才需要
+    result = scan(segments, rules, extra_texts=qr, allow=group_allow)
+    if result.verdict == "warn":
+        top = result.top                      # 分数最高的网址：top.defanged / top.reasons / top.risk_ids
+
+纯文本热路径可以先 `might_have_link(text)`：返回 False 时 `scan` 一定不会提醒
+（`scan` 内部也会先做这个检查）。只对纯文本有效：卡片/图片消息段请直接交给 `scan`。
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..knowledge.domains import DomainRules, parse_domains
+from ..knowledge.loader import DOMAINS_FILE, default_knowledge_dir
+from ..knowledge.yamlio import load_yaml
+from .deobfuscate import Disguise
+from .fast import might_have_link
+from .qr import fetch_qr_texts, image_urls
+from .report import LinkReport, ScanResult, Verdict, defang
+from .scanner import scan
+
+__all__ = [
+    "Disguise",
+    "DomainRules",
+    "LinkReport",
+    "ScanResult",
+    "Verdict",
+    "defang",
+    "fetch_qr_texts",
+    "image_urls",
+    "load_rules",
+    "might_have_link",
+    "scan",
+]
+
+
+def load_rules(directory: Path | None = None) -> DomainRules:
+    """只加载并校验 domains.yaml（默认随程序发布的 knowledge/ 目录）；出错抛 `KnowledgeError`。"""
+    path = (directory or default_knowledge_dir()) / DOMAINS_FILE
+    return parse_domains(load_yaml(path), path)

@@ -1,0 +1,252 @@
+"""去伪装：把变形写法的网址还原，并记下每个字符经历了哪些伪装（伪装本身就是信号）。
+
+每一步都是单遍、无嵌套量词的正则替换，整体线性时间；输入先截到 `MAX_CHARS` 个字符。
+结果保留每个输出字符的伪装标记，抽取网址后按网址所在的区间汇总，
+这样消息别处的全角标点不会算到网址头上。
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import idna
+
+from ..text import INVISIBLE_RE
+
+log = logging.getLogger("cardguard.links")
+
+MAX_CHARS = 20_000
+
+
+class Disguise(enum.IntFlag):
+    """网址伪装手法（可组合）。"""
+
+    NONE = 0
+    FULLWIDTH = enum.auto()
+    INVISIBLE = enum.auto()
+    EMOJI = enum.auto()
+    SPACED_LETTERS = enum.auto()
+    DOT_WORD = enum.auto()
+    BRACKET_DOT = enum.auto()
+    SPACED_DOT = enum.auto()
+    SCHEME = enum.auto()
+    USERINFO = enum.auto()
+    IDN = enum.auto()
+    UPPER = enum.auto()
+
+
+DISGUISE_NAMES: dict[Disguise, str] = {
+    Disguise.FULLWIDTH: "全角字符",
+    Disguise.INVISIBLE: "零宽/不可见字符",
+    Disguise.EMOJI: "字母间插表情",
+    Disguise.SPACED_LETTERS: "字母间加空格",
+    Disguise.DOT_WORD: "用“点/。/dot”代替“.”",
+    Disguise.BRACKET_DOT: "[.]/(dot) 写法",
+    Disguise.SPACED_DOT: "点号两边加空格",
+    Disguise.SCHEME: "hxxp 之类的变形协议头",
+    Disguise.USERINFO: "用 @ 把真实网址藏在后面",
+    Disguise.IDN: "国际化域名/punycode",
+    Disguise.UPPER: "大写字母",
+}
+
+
+def disguise_names(flags: Disguise) -> tuple[str, ...]:
+    """把伪装标记按固定顺序转成中文名。"""
+    return tuple(name for flag, name in DISGUISE_NAMES.items() if flags & flag)
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """去伪装后的文本；`flags[i]` 是第 i 个字符的伪装标记（None 表示全文没有伪装）。"""
+
+    text: str
+    flags: tuple[int, ...] | None
+    truncated: bool = False
+
+    def disguises_in(self, start: int, end: int) -> Disguise:
+        """区间 [start, end) 内出现过的伪装。"""
+        if self.flags is None:
+            return Disguise.NONE
+        value = 0
+        for flag in self.flags[start:end]:
+            value |= flag
+        return Disguise(value)
+
+
+_State = tuple[str, list[int] | None]
+_Repl = Callable[[re.Match[str]], str]
+
+_EMOJI = (
+    "\U0001f000-\U0001faff\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf\u2b00-\u2bff"
+    "\u3030\u303d\u00a9\u00ae\u2122\u20e3\ufffc"
+)
+_ALNUM = "A-Za-z0-9"
+_WIDE_RE = re.compile(r"[^\x00-\x7f]+")
+_INNER_INVISIBLE_RE = re.compile(rf"(?<=[{_ALNUM}./:])(?:{INVISIBLE_RE.pattern})+(?=[{_ALNUM}./:])")
+_EMOJI_RE = re.compile(rf"(?<=[{_ALNUM}.]) ?[{_EMOJI}]+ ?(?=[{_ALNUM}.])")
+_BRACKET_RE = re.compile(r"[\[(\{<【〔]\s{0,3}(?:\.|dot|点|點|。)\s{0,3}[\])\}>】〕]", re.I)
+_SCHEME_RE = re.compile(r"(?<![a-z])h ?(?:x ?x|\* ?\*|t ?t) ?p(?: ?(s))? ?:? ?/ ?/", re.I)
+_DOT_WORD_RE = re.compile(
+    rf"(?<=[{_ALNUM}])([ \t]*)(?:点|點|丶|。|・|·)([ \t]*)(?=[{_ALNUM}])"
+    rf"|(?<=[{_ALNUM}])([ \t]+)dot([ \t]+)(?=[{_ALNUM}])",
+    re.I,
+)
+_SPACED_LETTERS_RE = re.compile(
+    rf"(?<![{_ALNUM}.])(?:[{_ALNUM}.][ \t]+){{3,}}[{_ALNUM}.](?![{_ALNUM}.])"
+)
+_SPACED_DOT_RE = re.compile(rf"(?<=[{_ALNUM}])[ \t]+\.[ \t]*(?=[{_ALNUM}])")
+
+
+def deobfuscate(text: str) -> Cleaned:
+    """还原伪装写法：NFKC（全角）、零宽字符、字母间表情/空格、点的各种替身、hxxp。"""
+    text, truncated = _cap(text)
+    state: _State = (text, None)
+    if not text.isascii():
+        state = _sub(state, _WIDE_RE, _nfkc, Disguise.FULLWIDTH, only_changed=True)
+        state = _cap_state(state)
+    state = _sub(state, _INNER_INVISIBLE_RE, "", Disguise.INVISIBLE)
+    state = _sub(state, INVISIBLE_RE, "", Disguise.NONE)  # 网址外面的（如表情里的 ZWJ）不算伪装
+    if not state[0].isascii():
+        state = _sub(state, _EMOJI_RE, "", Disguise.EMOJI)
+    state = _sub(state, _BRACKET_RE, ".", Disguise.BRACKET_DOT)
+    state = _sub(state, _SCHEME_RE, _scheme, Disguise.SCHEME, only_changed=True)
+    state = _sub(state, _DOT_WORD_RE, _dot_word, Disguise.DOT_WORD)
+    state = _sub(state, _SPACED_LETTERS_RE, _join, Disguise.SPACED_LETTERS)
+    state = _sub(state, _SPACED_DOT_RE, ".", Disguise.SPACED_DOT)
+    out, flags = state
+    return Cleaned(out, tuple(flags) if flags is not None and any(flags) else None, truncated)
+
+
+def _cap(text: str) -> tuple[str, bool]:
+    text = text.strip()
+    if len(text) <= MAX_CHARS:
+        return text, False
+    log.debug("消息过长（%d 字），只检查前 %d 字", len(text), MAX_CHARS)
+    return text[:MAX_CHARS], True
+
+
+def _cap_state(state: _State) -> _State:
+    """NFKC 可能把个别字符展开成多个；展开后再限一次长度。"""
+    text, flags = state
+    limit = 2 * MAX_CHARS
+    if len(text) <= limit:
+        return state
+    return text[:limit], flags[:limit] if flags is not None else None
+
+
+def _nfkc(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKC", match.group())
+
+
+def _scheme(match: re.Match[str]) -> str:
+    text = match.group()
+    if text.lower() in ("http://", "https://"):
+        return text  # 正常写法（含大写）不算伪装
+    return "https://" if match.group(1) else "http://"
+
+
+def _dot_word(match: re.Match[str]) -> str:
+    left = match.group(1) if match.group(1) is not None else match.group(3)
+    right = match.group(2) if match.group(2) is not None else match.group(4)
+    return f"{left}.{right}"
+
+
+def _join(match: re.Match[str]) -> str:
+    return "".join(match.group().split())
+
+
+def _sub(
+    state: _State,
+    pattern: re.Pattern[str],
+    repl: str | _Repl,
+    flag: Disguise,
+    *,
+    only_changed: bool = False,
+) -> _State:
+    """一遍正则替换，同时搬运逐字符的伪装标记；删掉的字符把标记留给左右邻居。"""
+    text, flags = state
+    pieces: list[str] = []
+    marks: list[int] = []
+    last, pending, changed = 0, 0, False
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        new = repl if isinstance(repl, str) else repl(match)
+        if only_changed and new == match.group():
+            continue
+        _keep(text, flags, last, start, pieces, marks, pending)
+        pending = 0 if start > last else pending
+        mark = int(flag) | _or(flags, start, end)
+        if new:
+            pieces.append(new)
+            marks.extend([mark | pending] * len(new))
+            pending = 0
+        else:
+            if marks:
+                marks[-1] |= mark
+            pending |= mark
+        last, changed = end, True
+    if not changed:
+        return state
+    _keep(text, flags, last, len(text), pieces, marks, pending)
+    return "".join(pieces), marks
+
+
+def _keep(
+    text: str,
+    flags: list[int] | None,
+    start: int,
+    end: int,
+    pieces: list[str],
+    marks: list[int],
+    pending: int,
+) -> None:
+    if start >= end:
+        return
+    pieces.append(text[start:end])
+    chunk = flags[start:end] if flags is not None else [0] * (end - start)
+    if pending:
+        chunk[0] |= pending
+    marks.extend(chunk)
+
+
+def _or(flags: list[int] | None, start: int, end: int) -> int:
+    value = 0
+    if flags is not None:
+        for flag in flags[start:end]:
+            value |= flag
+    return value
+
+
+@dataclass(frozen=True)
+class Host:
+    """规范化后的主机名：ASCII（punycode）形式和给人看的 Unicode 形式。"""
+
+    ascii: str
+    unicode: str
+    idn: bool
+
+
+def normalize_host(raw: str) -> Host | None:
+    """主机名转小写并做 IDNA 编码/解码；不是合法主机名时返回 None。"""
+    host = raw.strip().rstrip(".").lower()
+    if not host or len(host) > 253:
+        return None
+    idn = not host.isascii()
+    if idn:
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return None
+    shown = host
+    if "xn--" in host:
+        idn = True
+        try:
+            shown = idna.decode(host)
+        except (idna.IDNAError, UnicodeError, ValueError):
+            shown = host
+    return Host(host, shown, idn)

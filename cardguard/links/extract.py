@@ -1,0 +1,224 @@
+"""从（已去伪装的）文本里找网址：带协议的、不带协议的、IP 地址。
+
+不凭空造链接：邮箱、版本号（v2.5.0）、小数（3.14）、文件名（readme.md、main.cc）都不算。
+一个“链接”必须有真实的公共后缀（tldextract 内置的公共后缀表，离线），并且满足其一：
+有协议、以 www. 开头、带端口或路径、后缀不在 file_extensions 里；
+后缀像文件扩展名的（.cc/.md/.py …），只有域名含发卡词或用了伪装写法时才算。
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import tldextract
+
+from ..knowledge.domains import DomainRules
+from .deobfuscate import Cleaned, Disguise, deobfuscate, normalize_host
+
+MAX_LINKS = 20
+MAX_PATH = 1_000
+_HOSTCH = "0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff_\\-"
+_CANDIDATE_RE = re.compile(
+    r"(?P<scheme>https?)://(?P<auth>[^\s/?#<>\"'`,，。、；！？（）【】「」\\]{1,300})"
+    rf"|(?<![{_HOSTCH}.@])(?P<host>[{_HOSTCH}]{{1,63}}(?:\.[{_HOSTCH}]{{1,63}}){{1,20}})"
+    r"(?P<port>:\d{1,5})?",
+    re.I,
+)
+_REST_RE = re.compile(r"[/?#][^\x00-\x20\x7f-\U0010ffff<>\"'`,\\]*")
+_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_PORT_RE = re.compile(r":(\d{1,5})$")
+_TRAIL = ".,;:!?'\")]}>"
+
+
+@dataclass(frozen=True)
+class Link:
+    """文本里找到的一条网址（已还原伪装）。"""
+
+    url: str
+    scheme: str
+    host: str
+    unicode_host: str
+    port: int | None
+    path: str
+    site: str
+    suffix: str
+    is_ip: bool
+    disguises: Disguise
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    """离线的 tldextract：只用包里自带的公共后缀表（含私有段），绝不联网。"""
+    return tldextract.TLDExtract(
+        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+    )
+
+
+def split_host(host: str) -> tuple[str, str]:
+    """(可注册域名, 公共后缀)；x.github.io 是它自己的站点。不成立时对应项为空串。"""
+    ext = _extractor()(host)
+    if not ext.suffix or not ext.domain:
+        return "", ext.suffix
+    return f"{ext.domain}.{ext.suffix}", ext.suffix
+
+
+def links_in_text(text: str, rules: DomainRules) -> tuple[Cleaned, list[Link]]:
+    """去伪装后找网址；返回还原后的文本和找到的网址。"""
+    cleaned = deobfuscate(text)
+    return cleaned, find_links(cleaned, rules)
+
+
+def find_links(cleaned: Cleaned, rules: DomainRules) -> list[Link]:
+    """在去伪装后的文本里找网址（最多 `MAX_LINKS` 条）。"""
+    text = cleaned.text
+    found: list[Link] = []
+    for match in _CANDIDATE_RE.finditer(text):
+        if match.group("host") and text.startswith("@", match.end()):
+            continue  # 邮箱地址的用户名部分，例如 user.name@example.com
+        link = _parse(match, cleaned, rules)
+        if link is not None:
+            found.append(link)
+            if len(found) >= MAX_LINKS:
+                break
+    return found
+
+
+def _parse(match: re.Match[str], cleaned: Cleaned, rules: DomainRules) -> Link | None:
+    text = cleaned.text
+    rest_match = _REST_RE.match(text, match.end())
+    rest = _trim(rest_match.group() if rest_match else "")[:MAX_PATH]
+    end = match.end() + len(rest)
+    scheme = (match.group("scheme") or "").lower()
+    extra = Disguise.NONE
+    if scheme:
+        raw, port, userinfo = _split_authority(match.group("auth"))
+        if userinfo:
+            extra |= Disguise.USERINFO
+    else:
+        raw = match.group("host")
+        port = int(match.group("port")[1:]) if match.group("port") else None
+    if raw is None or (port is not None and not 0 < port < 65536):
+        return None
+    if any(c.isupper() for c in raw):
+        extra |= Disguise.UPPER
+    disguises = cleaned.disguises_in(match.start(), end) | extra
+    return _build(scheme, raw, port, rest, disguises, rules)
+
+
+def _split_authority(auth: str) -> tuple[str | None, int | None, bool]:
+    """“user@host:port” → (host, port, 是否带 user@)。"""
+    userinfo = "@" in auth
+    hostport = auth.rsplit("@", 1)[-1]
+    port = None
+    port_match = _PORT_RE.search(hostport)
+    if port_match:
+        port = int(port_match.group(1))
+        hostport = hostport[: port_match.start()]
+    hostport = _cut_cjk_tail(_trim(hostport))
+    return (hostport or None), port, userinfo
+
+
+def _cut_cjk_tail(host: str) -> str:
+    """“kami88.top购买” 这类网址后面紧跟中文：最后一段先是 ASCII 再接中文时，从中文处截断。"""
+    head, dot, last = host.rpartition(".")
+    if not dot or last.isascii():
+        return host
+    keep = 0
+    while keep < len(last) and last[keep].isascii():
+        keep += 1
+    return f"{head}.{last[:keep]}" if keep else host
+
+
+def _trim(value: str) -> str:
+    """去掉句末标点；括号只在不成对时去掉。"""
+    while value and value[-1] in _TRAIL:
+        if value[-1] == ")" and value.count("(") >= value.count(")"):
+            break
+        value = value[:-1]
+    return value
+
+
+def _build(
+    scheme: str, raw: str, port: int | None, rest: str, disguises: Disguise, rules: DomainRules
+) -> Link | None:
+    host = normalize_host(raw)
+    if host is None:
+        return None
+    if host.idn:
+        disguises |= Disguise.IDN
+    if _is_ipv4(host.ascii):
+        if not (scheme or port is not None or rest):
+            return None  # 单独的 1.2.3.4 多半是版本号
+        return _make(scheme, host.ascii, host.unicode, port, rest, host.ascii, "", True, disguises)
+    if not all(_LABEL_RE.match(label) for label in host.ascii.split(".")):
+        return None
+    site, suffix = split_host(host.ascii)
+    if not suffix or not site:
+        return None
+    if not _looks_like_link(scheme, host.ascii, suffix, port, rest, disguises, rules):
+        return None
+    return _make(scheme, host.ascii, host.unicode, port, rest, site, suffix, False, disguises)
+
+
+def _looks_like_link(
+    scheme: str,
+    host: str,
+    suffix: str,
+    port: int | None,
+    rest: str,
+    disguises: Disguise,
+    rules: DomainRules,
+) -> bool:
+    if scheme or host.startswith("www.") or port is not None or rest:
+        return True
+    if disguises & Disguise.DOT_WORD and _is_clock(host, suffix):
+        return False  # “晚上8点fun一下”：数字+点+英文，是时间不是网址
+    if suffix.rsplit(".", 1)[-1] not in rules.file_extensions:
+        return True
+    return bool(disguises & ~Disguise.UPPER) or bool(rules.shop_token_hits(host.split(".")[:-1]))
+
+
+def _is_clock(host: str, suffix: str) -> bool:
+    label = host[: -len(suffix) - 1] if suffix else host
+    return label.isdigit() and len(label) <= 2
+
+
+def _is_ipv4(host: str) -> bool:
+    parts = host.split(".")
+    if len(parts) != 4 or not all(p.isdigit() and len(p) <= 3 for p in parts):
+        return False
+    try:
+        ipaddress.IPv4Address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _make(
+    scheme: str,
+    host: str,
+    unicode_host: str,
+    port: int | None,
+    rest: str,
+    site: str,
+    suffix: str,
+    is_ip: bool,
+    disguises: Disguise,
+) -> Link:
+    head = f"{scheme}://" if scheme else ""
+    netloc = host if port is None else f"{host}:{port}"
+    return Link(
+        url=f"{head}{netloc}{rest}",
+        scheme=scheme,
+        host=host,
+        unicode_host=unicode_host,
+        port=port,
+        path=rest,
+        site=site,
+        suffix=suffix,
+        is_ip=is_ip,
+        disguises=disguises,
+    )

@@ -1,0 +1,67 @@
+"""扫描结果的数据结构：每条网址的报告和整条消息的结论。"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Verdict = Literal["warn", "log", "quiet"]
+MAX_DEFANGED = 120
+
+
+@dataclass(frozen=True)
+class LinkReport:
+    """一条网址的检查结果。
+
+    url：还原伪装后的网址；host：主机名（ASCII/punycode）；site：可注册域名；
+    score：0–100；reasons：中文理由；defanged：给群里看的不可点击写法（kami88[.]top/buy/3）；
+    risk_ids：相关风险条目 id，用来拼提醒文案。
+    """
+
+    url: str
+    host: str
+    site: str
+    score: int
+    reasons: tuple[str, ...]
+    defanged: str
+    risk_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """一条消息的结论：warn（群里提醒）、log（只记日志）或 quiet；links 按分数从高到低。"""
+
+    verdict: Verdict
+    score: int
+    links: tuple[LinkReport, ...]
+    disguises: tuple[str, ...]
+
+    @property
+    def top(self) -> LinkReport | None:
+        """分数最高的网址（没有网址时为 None）。"""
+        return self.links[0] if self.links else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """固定格式：{"verdict": "warn"|"quiet", "score", "links": [{url, host, score, reasons}]}。
+
+        "log" 在这里记作 "quiet"（群里不提醒）。
+        """
+        return {
+            "verdict": "warn" if self.verdict == "warn" else "quiet",
+            "score": self.score,
+            "links": [
+                {"url": r.url, "host": r.host, "score": r.score, "reasons": list(r.reasons)}
+                for r in self.links
+            ],
+        }
+
+
+QUIET = ScanResult("quiet", 0, (), ())
+
+
+def defang(url: str) -> str:
+    """不可点击的写法：去掉协议，所有“.”写成“[.]”，残留的“://”写成“[:]//”，过长截断。"""
+    text = url.split("://", 1)[1] if "://" in url[:10] else url
+    if len(text) > MAX_DEFANGED:
+        text = text[:MAX_DEFANGED] + "…"
+    return text.replace("://", "[:]//").replace(".", "[.]")

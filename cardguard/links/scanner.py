@@ -1,0 +1,102 @@
+"""把一条消息（文本或 OneBot 消息段）扫成 `ScanResult`。"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from ..knowledge.domains import DomainRules
+from ..text import fold
+from .deobfuscate import Disguise, disguise_names
+from .extract import MAX_LINKS, Link, links_in_text
+from .fast import might_have_link
+from .report import QUIET, LinkReport, ScanResult, Verdict, defang
+from .score import score_link
+from .segments import Piece, pieces_from
+
+log = logging.getLogger("cardguard.links")
+
+MAX_WORD_TEXT = 20_000
+MAX_PIECES = 300  # 一条消息最多检查这么多段文本/网址字段
+
+
+def scan(
+    message: str | Sequence[Mapping[str, Any]],
+    rules: DomainRules,
+    *,
+    extra_texts: Sequence[str] = (),
+    allow: Collection[str] = (),
+) -> ScanResult:
+    """扫描一条消息里的网址并打分。
+
+    message：纯文本、CQ 码字符串，或 OneBot v11 消息段列表（{"type": ..., "data": {...}}，
+    有 .type/.data 属性的消息段对象也行）；
+    extra_texts：额外要一起检查的文本，例如图片里解出的二维码内容；
+    allow：这个群额外信任的主机/网站（处理误报用）。没有网址就不会提醒，不管说了什么。
+    """
+    pieces = pieces_from(message)
+    pieces.extend(Piece(t, "extra") for t in extra_texts if isinstance(t, str) and t)
+    if not any(p.origin != "text" or might_have_link(p.text) for p in pieces):
+        return QUIET
+    found = _find(pieces, rules)
+    if not found:
+        return QUIET
+    words = _words(pieces, rules)
+    allow_set = _normalize_allow(allow)
+    reports: dict[str, LinkReport] = {}
+    disguises = Disguise.NONE
+    for link, piece in found:
+        disguises |= link.disguises
+        report = _report(link, piece, words, allow_set, rules)
+        known = reports.get(report.url)
+        if known is None or report.score > known.score:
+            reports[report.url] = report
+    ordered = tuple(sorted(reports.values(), key=lambda r: -r.score))
+    score = ordered[0].score if ordered else 0
+    return ScanResult(_verdict(score, rules), score, ordered, disguise_names(disguises))
+
+
+def _find(pieces: Sequence[Piece], rules: DomainRules) -> list[tuple[Link, Piece]]:
+    found: list[tuple[Link, Piece]] = []
+    for piece in pieces[:MAX_PIECES]:
+        if piece.origin == "text" and not might_have_link(piece.text):
+            continue
+        _, links = links_in_text(piece.text, rules)
+        found.extend((link, piece) for link in links)
+        if len(found) >= MAX_LINKS:
+            break
+    return found[:MAX_LINKS]
+
+
+def _words(pieces: Sequence[Piece], rules: DomainRules) -> list[str]:
+    text = "\n".join(p.text for p in pieces if p.words)[:MAX_WORD_TEXT]
+    return rules.find_words(fold(text)) if text else []
+
+
+def _normalize_allow(allow: Collection[str]) -> frozenset[str]:
+    names = (a.strip().lower().rstrip(".").removeprefix("www.") for a in allow if a)
+    return frozenset(n for n in names if n)
+
+
+def _report(
+    link: Link, piece: Piece, words: Sequence[str], allow: Collection[str], rules: DomainRules
+) -> LinkReport:
+    scored = score_link(link, rules, words=words, claim=piece.claim, title=piece.title, allow=allow)
+    return LinkReport(
+        url=link.url,
+        host=link.host,
+        site=link.site,
+        score=scored.score,
+        reasons=scored.reasons,
+        defanged=defang(link.url),
+        risk_ids=scored.risk_ids,
+    )
+
+
+def _verdict(score: int, rules: DomainRules) -> Verdict:
+    if score >= rules.warn:
+        return "warn"
+    if score >= rules.log:
+        return "log"
+    return "quiet"

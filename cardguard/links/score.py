@@ -1,0 +1,232 @@
+"""给每条网址打 0–100 分，并用中文说明理由。
+
+权重（发卡词、系统特征的权重在 domains.yaml 里）：
+
+| 信号 | 分 | 说明 |
+|---|---|---|
+| 拦截名单 | 100 | |
+| 发卡系统特征 | yaml | 独角数卡 /buy/<n> 等 60；通用的（/item/<n>）20–40 |
+| 仿冒品牌 | 30–70 | 形近字母 70，一字之差/子域名冒充官方 60，品牌名套在别人域名里 45 |
+| 卡片冒充 | 60 / 20 | 卡片标题“腾讯充值中心”却指向别处 60；只提到品牌 20 |
+| 伪装写法 | 40 | 全角、零宽、点代替.、hxxp、@ 藏地址…（单纯大写不计分） |
+| 域名含发卡词 | yaml | kami/faka 40，km 15 … |
+| 直接用 IP | 35 / 10 | 公网 / 内网 |
+| 短链接 | 30 | |
+| 国际化域名 | 20 / 40 | punycode / 混用形近文字 |
+| 廉价后缀 | 20 | |
+| 非常用端口 | 15 | |
+| 卡盟话术 | 30/40/50 | 消息里 1/2/≥3 个词；网址本身还有别的信号时再加 10 |
+
+单个弱信号（只有廉价后缀、只有端口、只有话术配普通网址）达不到 warn=60；
+话术 + 任何可疑网址、任一强特征、拦截名单、仿冒、发卡词 + 廉价后缀、伪装 + 廉价后缀都会达到。
+白名单网站（含 `scan(allow=...)` 的群内白名单）永远 0 分，拦截名单优先于白名单。
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from ..knowledge.domains import DomainRules
+from ..text import fold
+from . import lookalike
+from .deobfuscate import Disguise, disguise_names
+from .extract import Link
+
+W_BLOCK = 100
+W_DISGUISE = 40
+W_PUBLIC_IP = 35
+W_PRIVATE_IP = 10
+W_SHORTENER = 30
+W_IDN = 20
+W_MIXED_SCRIPT = 40
+W_CHEAP_TLD = 20
+W_PORT = 15
+W_CLAIM = 60
+W_CLAIM_WEAK = 20
+W_WORDS = (0, 30, 40, 50)
+W_WORDS_COMBO = 10
+ALLOWED_REASON = "官方或常用网站（白名单）"
+_SILENT = Disguise.UPPER | Disguise.IDN
+
+
+@dataclass(frozen=True)
+class Signal:
+    """一个打分信号：种类（对应 signal_risks 的键）、分数、中文理由。"""
+
+    kind: str
+    weight: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Scored:
+    """一条网址的打分结果。"""
+
+    score: int
+    signals: tuple[Signal, ...]
+    allowed: bool
+    risk_ids: tuple[str, ...]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """给人看的理由（按分数从高到低）。"""
+        if self.allowed:
+            return (ALLOWED_REASON,)
+        return tuple(s.reason for s in self.signals)
+
+
+def is_allowed(link: Link, rules: DomainRules, extra: Collection[str] = ()) -> bool:
+    """白名单（含群内临时白名单）里的网站；拦截名单优先。"""
+    if rules.block_hit(link.host, link.path) is not None:
+        return False
+    if any(link.host == a or link.host.endswith("." + a) or link.site == a for a in extra):
+        return True
+    kind = rules.site_kind(link.host)
+    return kind is not None and kind[0] == "allow"
+
+
+def score_link(
+    link: Link,
+    rules: DomainRules,
+    *,
+    words: Sequence[str] = (),
+    claim: str = "",
+    title: str = "",
+    allow: Collection[str] = (),
+) -> Scored:
+    """给一条网址打分。words：消息里的卡盟话术；claim：所在卡片的标题/描述；title：卡片标题。"""
+    if is_allowed(link, rules, allow):
+        return Scored(0, (), True, ())
+    signals = _link_signals(link, rules)
+    if claim:
+        signals.extend(_claim_signals(link, claim, title or claim, rules))
+    if words:
+        bonus = W_WORDS_COMBO if any(s.weight > 0 for s in signals) else 0
+        weight = W_WORDS[min(len(words), 3)] + bonus
+        signals.append(Signal("shop_words", weight, f"消息里有卡盟话术：{'、'.join(words[:4])}"))
+    signals = sorted((s for s in signals if s.weight > 0), key=lambda s: -s.weight)
+    score = min(100, sum(s.weight for s in signals))
+    return Scored(score, tuple(signals), False, _risks(link, signals, rules))
+
+
+def _link_signals(link: Link, rules: DomainRules) -> list[Signal]:
+    signals = [
+        *_block(link, rules),
+        *_fingerprint(link, rules),
+        *_host_kind(link, rules),
+        *_disguise(link),
+        *_port(link),
+    ]
+    if link.is_ip:
+        return [*signals, *_ip(link)]
+    signals.extend(_idn(link))
+    signals.extend(_tokens(link, rules))
+    found = lookalike.check(link, rules)
+    if found:
+        signals.append(Signal("lookalike", found.weight, found.reason))
+    tld = link.suffix.rsplit(".", 1)[-1]
+    if tld in rules.cheap_tlds:
+        signals.append(Signal("cheap_tld", W_CHEAP_TLD, f"廉价域名后缀 .{tld}"))
+    return signals
+
+
+def _block(link: Link, rules: DomainRules) -> list[Signal]:
+    entry = rules.block_hit(link.host, link.path)
+    if entry is None:
+        return []
+    return [Signal("block", W_BLOCK, f"域名在拦截名单中（{entry.note}）")]
+
+
+def _fingerprint(link: Link, rules: DomainRules) -> list[Signal]:
+    path = link.path if link.path.startswith("/") else "/" + link.path
+    if path == "/":
+        return []
+    best = max(
+        ((fp, m) for fp, rx in rules.fingerprints if (m := rx.search(path))),
+        key=lambda item: item[0].weight,
+        default=None,
+    )
+    if best is None:
+        return []
+    fp, _ = best
+    shown = path[:40]
+    text = "典型发卡系统的下单页" if fp.weight >= rules.warn else "像发卡系统的页面"
+    return [Signal("fingerprint", fp.weight, f"网址是{text}（{fp.system} {shown}）")]
+
+
+def _host_kind(link: Link, rules: DomainRules) -> list[Signal]:
+    kind = rules.site_kind(link.host)
+    if kind is not None and kind[0] == "shortener":
+        return [Signal("shortener", W_SHORTENER, f"短链接隐藏了真实地址（{kind[1]}）")]
+    return []
+
+
+def _disguise(link: Link) -> list[Signal]:
+    used = link.disguises & ~_SILENT
+    if not used:
+        return []
+    return [
+        Signal("disguise", W_DISGUISE, f"网址用了伪装写法（{'、'.join(disguise_names(used))}）")
+    ]
+
+
+def _port(link: Link) -> list[Signal]:
+    if link.port is None or link.port in (80, 443):
+        return []
+    return [Signal("port", W_PORT, f"非常用端口 {link.port}")]
+
+
+def _ip(link: Link) -> list[Signal]:
+    address = ipaddress.IPv4Address(link.host)
+    if address.is_global:
+        return [Signal("ip", W_PUBLIC_IP, "直接用 IP 地址访问")]
+    return [Signal("ip", W_PRIVATE_IP, "直接用内网/保留 IP 地址访问")]
+
+
+def _idn(link: Link) -> list[Signal]:
+    if not link.disguises & Disguise.IDN:
+        return []
+    if any(lookalike.is_mixed_script(label) for label in link.unicode_host.split(".")):
+        reason = f"域名混用了不同文字的形近字母（{link.unicode_host}）"
+        return [Signal("idn", W_MIXED_SCRIPT, reason)]
+    return [Signal("idn", W_IDN, f"国际化域名/punycode（显示为 {link.unicode_host}）")]
+
+
+def _tokens(link: Link, rules: DomainRules) -> list[Signal]:
+    labels = link.host.split(".")
+    keep = len(labels) - (link.suffix.count(".") + 1)
+    hits = rules.shop_token_hits(labels[: max(keep, 0)])
+    if not hits:
+        return []
+    names = "、".join(token for token, _ in hits[:3])
+    return [Signal("shop_token", hits[0][1], f"域名含发卡相关词 {names}")]
+
+
+def _claim_signals(link: Link, claim: str, title: str, rules: DomainRules) -> list[Signal]:
+    folded = fold(claim)
+    brands = [
+        (b, a) for b, a in lookalike.claimed_brands(folded, rules) if link.site not in b.sites
+    ]
+    if not brands:
+        return []
+    title = title.strip()[:24]
+    official = rules.official_re is not None and rules.official_re.search(folded)
+    if official:
+        reason = f"分享卡片标题冒充“{title}”，实际指向 {link.site or link.host}"
+        return [Signal("card_claim", W_CLAIM, reason)]
+    names = "、".join(b.name for b, _ in brands[:2])
+    return [
+        Signal("card_claim", W_CLAIM_WEAK, f"分享卡片提到{names}，但指向 {link.site or link.host}")
+    ]
+
+
+def _risks(link: Link, signals: Sequence[Signal], rules: DomainRules) -> tuple[str, ...]:
+    ids: list[str] = []
+    entry = rules.block_hit(link.host, link.path)
+    if entry is not None:
+        ids.extend(entry.risks)
+    for signal in signals:
+        ids.extend(rules.signal_risks.get(signal.kind, ()))
+    return tuple(dict.fromkeys(ids))
