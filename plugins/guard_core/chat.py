@@ -39,8 +39,13 @@ def chat_of(event: Event) -> Chat:
         role = getattr(event.sender, "role", None) if group else None
         segments = tuple({"type": s.type, "data": dict(s.data)} for s in event.original_message)
         return Chat(
-            group, str(event.user_id), role, event.get_plaintext(), segments,
-            event.message_id, event.to_me,
+            group,
+            str(event.user_id),
+            role,
+            event.get_plaintext(),
+            segments,
+            event.message_id,
+            event.to_me,
         )
     text = event.get_plaintext()
     segments = ({"type": "text", "data": {"text": text}},)

@@ -33,6 +33,8 @@ class Runtime:
     shipped: Knowledge | None = None  # 发布的知识（还没叠加管理员覆盖层）
     overlay: Callable[[Knowledge], Knowledge] | None = None  # 管理员覆盖层（admin 插件设置）
     media_dir: Path | None = None  # 答案图片目录：答案里的 [图片:名字] 指向这里
+    # 持久化一个群的设置：save_settings(group, settings, actor=QQ号, command=说明)；admin 插件设置
+    save_settings: Callable[..., None] | None = None
 
     @classmethod
     def create(cls, config: Config) -> Runtime:

@@ -1,0 +1,142 @@
+"""没答上的问题（缺口）：只保留最近 N 天，按相似度合并计数，告诉管理员下一条该写什么。"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from ..knowledge.yamlio import write_atomic
+from ..matching import prepare
+
+log = logging.getLogger("cardguard.store")
+
+DAY = 86400.0
+MAX_TEXT = 200
+MAX_KEPT = 20_000
+SIMILAR = 75.0
+MAX_DISTINCT = 1000
+ALL_GROUPS = "*"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """一条没答上的提问。"""
+
+    ts: float
+    group: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class GapGroup:
+    """一组相似的提问：出现次数、最常见的说法、不同说法的数量。"""
+
+    count: int
+    example: str
+    variants: tuple[str, ...]
+
+
+class GapLog:
+    """gaps.jsonl：追加写入；打开时和每小时清掉过期的。keep_days=0 时什么都不存。"""
+
+    def __init__(self, path: Path, keep_days: int, now: Callable[[], float] = time.time) -> None:
+        self.path = path
+        self.keep_days = keep_days
+        self.now = now
+        self._items: list[Gap] = []
+        self._pruned_at = 0.0
+        self._load()
+
+    def _load(self) -> None:
+        if self.keep_days <= 0:
+            if self.path.exists():
+                self.path.unlink()
+                log.info("cardguard_keep_gaps_days=0：已删除 %s", self.path)
+            return
+        if not self.path.exists():
+            return
+        self._items = list(_read(self.path))
+        torn = not self.path.read_bytes().endswith(b"\n")
+        self.prune(rewrite=torn)
+
+    def record(self, group: str | None, text: str) -> None:
+        """记下一条没答上的提问（太长的截断）。"""
+        text = " ".join(text.split())[:MAX_TEXT]
+        if self.keep_days <= 0 or len(text) < 2:
+            return
+        gap = Gap(round(self.now(), 1), group, text)
+        self._items.append(gap)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(_line(gap))
+        if self.now() - self._pruned_at >= 3600 or len(self._items) > MAX_KEPT:
+            self.prune()
+
+    def prune(self, *, rewrite: bool = False) -> None:
+        """去掉超过保留天数的；条数过多时只留最近的一半。有变化才重写文件。"""
+        self._pruned_at = self.now()
+        cutoff = self._pruned_at - self.keep_days * DAY
+        kept = [g for g in self._items if g.ts >= cutoff]
+        if len(kept) > MAX_KEPT:
+            kept = kept[-(MAX_KEPT // 2) :]
+        if len(kept) == len(self._items) and not rewrite:
+            return
+        self._items = kept
+        write_atomic(self.path, "".join(map(_line, kept)))
+
+    def texts(self, group: str | None) -> list[str]:
+        """保留期内的提问文本；group 为 ALL_GROUPS 时取全部群。"""
+        cutoff = self.now() - self.keep_days * DAY
+        return [
+            g.text
+            for g in self._items
+            if g.ts >= cutoff and (group == ALL_GROUPS or g.group == group)
+        ]
+
+
+def _line(gap: Gap) -> str:
+    return json.dumps(gap.__dict__, ensure_ascii=False) + "\n"
+
+
+def _read(path: Path) -> Iterable[Gap]:
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            try:
+                data = json.loads(line)
+                yield Gap(float(data["ts"]), data.get("group"), str(data["text"]))
+            except (ValueError, KeyError, TypeError):
+                continue  # 缺口只是参考：残行（如写到一半被杀）直接略过
+
+
+def cluster(texts: Iterable[str], similar: float = SIMILAR) -> list[GapGroup]:
+    """把相似的提问合并：先按归一化后的文本计数，再用 rapidfuzz 贪心归组，按次数排序。"""
+    counts: Counter[str] = Counter()
+    shown: dict[str, Counter[str]] = {}
+    for text in texts:
+        key = prepare(text) or text
+        counts[key] += 1
+        shown.setdefault(key, Counter())[text] += 1
+    heads: list[str] = []
+    members: dict[str, list[str]] = {}
+    for key, _ in counts.most_common(MAX_DISTINCT):
+        found = process.extractOne(key, heads, scorer=fuzz.WRatio, score_cutoff=similar)
+        head = found[0] if found else key
+        if not found:
+            heads.append(key)
+        members.setdefault(head, []).append(key)
+    groups = [_group(keys, counts, shown) for keys in members.values()]
+    groups.sort(key=lambda g: -g.count)
+    return groups
+
+
+def _group(keys: list[str], counts: Counter[str], shown: dict[str, Counter[str]]) -> GapGroup:
+    total = sum(counts[k] for k in keys)
+    variants = tuple(shown[k].most_common(1)[0][0] for k in keys)
+    return GapGroup(total, variants[0], variants)
