@@ -1,0 +1,138 @@
+"""匹配基准：不同知识量下每问耗时（对比 rapidfuzz 暴力 extractOne）与 top-1 准确率。"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from cardguard.knowledge import Entry
+from cardguard.matching import Matcher, prepare
+
+from .datasets import HOLDOUT, Question, load_questions, spread
+from .report import INFO, Figure, Target, ratio_max, ratio_min, time_per_item, value_max
+from .synth import real_entries, sized_entries
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """匹配基准的规模与重复次数。"""
+
+    sizes: tuple[int, ...] = (100, 1_000, 10_000, 100_000)
+    sample: int = 40
+    repeats: int = 5
+    baseline_repeats: int = 3
+
+
+def size_label(size: int) -> str:
+    """100 / 1k / 10k / 100k。"""
+    return f"{size // 1000}k" if size >= 1000 and size % 1000 == 0 else str(size)
+
+
+def _time_target(size: int) -> Target:
+    if size == 1_000:
+        return value_max(0.3, "ms")
+    if size == 100_000:
+        return ratio_max(0.2)
+    return INFO
+
+
+def top1(matcher: Matcher, questions: Sequence[Question]) -> float:
+    """点名提问的 top-1 准确率（%）。"""
+    hits = sum(1 for q in questions if matcher.ask(q.text).id in q.ids)
+    return 100.0 * hits / len(questions) if questions else 0.0
+
+
+class BruteForce:
+    """显而易见的替代做法：对全部问法逐一 WRatio，取最高的一条。"""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self.choices: list[str] = []
+        self.ids: list[str] = []
+        for entry in entries:
+            for text in dict.fromkeys(prepare(p) for p in entry.phrasings):
+                self.choices.append(text)
+                self.ids.append(entry.id)
+
+    def best(self, text: str) -> str | None:
+        """最像的问法所属的条目 id。"""
+        found = process.extractOne(prepare(text), self.choices, scorer=fuzz.WRatio, processor=None)
+        return self.ids[found[2]] if found else None
+
+
+def _one_size(
+    size: int,
+    real: Sequence[Entry],
+    questions: list[Question],
+    holdout: list[Question],
+    settings: MatchSettings,
+    base_top1: float,
+) -> list[Figure]:
+    entries = sized_entries(real, size)
+    start = time.perf_counter()
+    matcher = Matcher(entries)
+    build_s = time.perf_counter() - start
+    brute = BruteForce(entries)
+    sample = spread(questions, settings.sample)
+    texts = [q.text for q in sample]
+    ours = time_per_item(matcher.ask, texts, settings.repeats)
+    theirs = time_per_item(brute.best, texts, settings.baseline_repeats, warm=1)
+    accuracy = top1(matcher, questions)
+    label = size_label(size)
+    details = {
+        "entries": len(entries),
+        "phrasings": len(brute.choices),
+        "timed_questions": len(texts),
+        "index_build_s": round(build_s, 3),
+        "samples_ms": [round(s * 1e3, 4) for s in ours.cpu_samples],
+        "baseline_samples_ms": [round(s * 1e3, 3) for s in theirs.cpu_samples],
+        "wall_ms": round(ours.wall * 1e3, 4),
+        "baseline_wall_ms": round(theirs.wall * 1e3, 3),
+        "sample_top1_cardguard": _sample_top1(matcher.ask, sample),
+        "sample_top1_bruteforce": _sample_top1_brute(brute, sample),
+    }
+    return [
+        Figure(
+            f"match.ms.{label}",
+            f"匹配 每问耗时 @{label} 条",
+            "ms",
+            ours.cpu * 1e3,
+            theirs.cpu * 1e3,
+            "rapidfuzz extractOne WRatio",
+            _time_target(size),
+            details,
+        ),
+        Figure(
+            f"match.top1.{label}",
+            f"匹配 top-1 准确率 @{label} 条",
+            "%",
+            accuracy,
+            base_top1,
+            f"仅真实 {len(real)} 条",
+            ratio_min(1.0),
+            {"holdout_top1": round(top1(matcher, holdout), 2), "questions": len(questions)},
+        ),
+    ]
+
+
+def _sample_top1(ask, sample: Sequence[Question]) -> float:  # type: ignore[no-untyped-def]
+    return round(100.0 * sum(1 for q in sample if ask(q.text).id in q.ids) / len(sample), 2)
+
+
+def _sample_top1_brute(brute: BruteForce, sample: Sequence[Question]) -> float:
+    return round(100.0 * sum(1 for q in sample if brute.best(q.text) in q.ids) / len(sample), 2)
+
+
+def run(settings: MatchSettings) -> list[Figure]:
+    """全部规模的匹配基准（从小到大，每个规模用完就释放）。"""
+    real = real_entries()
+    questions, holdout = load_questions(), load_questions(HOLDOUT)
+    base_top1 = top1(Matcher(real), questions)
+    figures: list[Figure] = []
+    for size in settings.sizes:
+        figures.extend(_one_size(size, real, questions, holdout, settings, base_top1))
+        gc.collect()
+    return figures
