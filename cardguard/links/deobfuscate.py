@@ -17,10 +17,22 @@ from dataclasses import dataclass
 import idna
 
 from ..text import INVISIBLE_RE
+from .fast import DOT_STANDINS
 
 log = logging.getLogger("cardguard.links")
 
 MAX_CHARS = 20_000
+
+# 西里尔/希腊字母里和拉丁字母长得一样的（小写）。
+CONFUSABLE = str.maketrans(
+    {
+        "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "і": "i", "ј": "j",
+        "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "ԛ": "q", "ѕ": "s", "т": "t",
+        "ц": "u", "ѵ": "v", "ԝ": "w", "х": "x", "у": "y", "ү": "y", "ɡ": "g", "ı": "i",
+        "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
+        "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ѡ": "w", "ɑ": "a", "ℓ": "l",
+    }
+)  # fmt: skip
 
 
 class Disguise(enum.IntFlag):
@@ -38,6 +50,9 @@ class Disguise(enum.IntFlag):
     USERINFO = enum.auto()
     IDN = enum.auto()
     UPPER = enum.auto()
+    LOOKALIKE_TLD = enum.auto()
+    PERCENT = enum.auto()
+    NUMERIC_IP = enum.auto()
 
 
 DISGUISE_NAMES: dict[Disguise, str] = {
@@ -52,6 +67,9 @@ DISGUISE_NAMES: dict[Disguise, str] = {
     Disguise.USERINFO: "用 @ 把真实网址藏在后面",
     Disguise.IDN: "国际化域名/punycode",
     Disguise.UPPER: "大写字母",
+    Disguise.LOOKALIKE_TLD: "后缀用形近字符（c0m、tοp）",
+    Disguise.PERCENT: "主机名用 %xx 编码",
+    Disguise.NUMERIC_IP: "IP 写成整数/十六进制",
 }
 
 
@@ -92,12 +110,13 @@ _EMOJI_RE = re.compile(rf"(?<=[{_ALNUM}.]) ?[{_EMOJI}]+ ?(?=[{_ALNUM}.])")
 _BRACKET_RE = re.compile(r"[\[(\{<【〔]\s{0,3}(?:\.|dot|点|點|。)\s{0,3}[\])\}>】〕]", re.I)
 _SCHEME_RE = re.compile(r"(?<![a-z])h ?(?:x ?x|\* ?\*|t ?t) ?p(?: ?(s))? ?:? ?/ ?/", re.I)
 _DOT_WORD_RE = re.compile(
-    rf"(?<=[{_ALNUM}])([ \t]*)(?:点|點|丶|。|・|·)([ \t]*)(?=[{_ALNUM}])"
-    rf"|(?<=[{_ALNUM}])([ \t]+)dot([ \t]+)(?=[{_ALNUM}])",
+    rf"(?<=[{_ALNUM}])([ \t]*)([{DOT_STANDINS}])([ \t]*)(?=[{_ALNUM}])"
+    rf"|(?<=[{_ALNUM}])([ \t]+)(dot)([ \t]+)(?=[{_ALNUM}])",
     re.I,
 )
+# “k a m i 8 8 . t o p”：至少四个单字符用空格隔开；首尾可以各连着一段没拆开的（kami 8 8 . t o p）。
 _SPACED_LETTERS_RE = re.compile(
-    rf"(?<![{_ALNUM}.])(?:[{_ALNUM}.][ \t]+){{3,}}[{_ALNUM}.](?![{_ALNUM}.])"
+    rf"(?<![{_ALNUM}.])(?:[{_ALNUM}.]+[ \t]+)?(?:[{_ALNUM}.][ \t]+){{3,}}[{_ALNUM}.]+(?![{_ALNUM}.])"
 )
 _SPACED_DOT_RE = re.compile(rf"(?<=[{_ALNUM}])[ \t]+\.[ \t]*(?=[{_ALNUM}])")
 
@@ -150,9 +169,14 @@ def _scheme(match: re.Match[str]) -> str:
     return "https://" if match.group(1) else "http://"
 
 
+_WORD_DOTS = frozenset("点點丶")
+
+
 def _dot_word(match: re.Match[str]) -> str:
-    left = match.group(1) if match.group(1) is not None else match.group(3)
-    right = match.group(2) if match.group(2) is not None else match.group(4)
+    """“点/點/丶”从不当句号用，两边的空格一起去掉；“。”“dot”两边的空格留给“点号两边加空格”判断。"""
+    left, word, right = match.group(1, 2, 3) if match.group(2) else match.group(4, 5, 6)
+    if word in _WORD_DOTS:
+        return "."
     return f"{left}.{right}"
 
 

@@ -12,11 +12,12 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import unquote
 
 import tldextract
 
 from ..knowledge.domains import DomainRules
-from .deobfuscate import Cleaned, Disguise, deobfuscate, normalize_host
+from .deobfuscate import CONFUSABLE, Cleaned, Disguise, deobfuscate, normalize_host
 
 MAX_LINKS = 20
 MAX_PATH = 1_000
@@ -30,6 +31,30 @@ _CANDIDATE_RE = re.compile(
 _REST_RE = re.compile(r"[/?#][^\x00-\x20\x7f-\U0010ffff<>\"'`,\\]*")
 _LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _PORT_RE = re.compile(r":(\d{1,5})$")
+_IPV6_RE = re.compile(r"^\[([0-9a-f:.]{2,45})\](?::(\d{1,5}))?$", re.I)
+_NUMERIC_PART_RE = re.compile(r"^(?:0x[0-9a-f]{0,8}|\d{1,10})$", re.I)
+# 最后一段里的形近字符（c0m、tοp）只在还原后是这些常见后缀时才改回去。
+_TLD_LOOKS = str.maketrans({"0": "o", "1": "l"})
+_REPAIRABLE_TLDS = frozenset(
+    [
+        "com",
+        "net",
+        "org",
+        "cn",
+        "top",
+        "xyz",
+        "cc",
+        "vip",
+        "shop",
+        "club",
+        "site",
+        "online",
+        "info",
+        "store",
+        "icu",
+        "fun",
+    ]
+)
 _TRAIL = ".,;:!?'\")]}>"
 
 
@@ -94,9 +119,7 @@ def _parse(match: re.Match[str], cleaned: Cleaned, rules: DomainRules) -> Link |
     scheme = (match.group("scheme") or "").lower()
     extra = Disguise.NONE
     if scheme:
-        raw, port, userinfo = _split_authority(match.group("auth"))
-        if userinfo:
-            extra |= Disguise.USERINFO
+        raw, port, extra = _split_authority(match.group("auth"))
     else:
         raw = match.group("host")
         port = int(match.group("port")[1:]) if match.group("port") else None
@@ -108,17 +131,28 @@ def _parse(match: re.Match[str], cleaned: Cleaned, rules: DomainRules) -> Link |
     return _build(scheme, raw, port, rest, disguises, rules)
 
 
-def _split_authority(auth: str) -> tuple[str | None, int | None, bool]:
-    """“user@host:port” → (host, port, 是否带 user@)。"""
-    userinfo = "@" in auth
+def _split_authority(auth: str) -> tuple[str | None, int | None, Disguise]:
+    """“user@host:port” → (host, port, 伪装)；user@ 和 %xx 编码的主机名都记成伪装。"""
+    flags = Disguise.USERINFO if "@" in auth else Disguise.NONE
     hostport = auth.rsplit("@", 1)[-1]
+    v6 = _IPV6_RE.match(hostport)
+    if v6:
+        return f"[{v6.group(1).lower()}]", _int_or_none(v6.group(2)), flags
+    if "%" in hostport:
+        decoded = unquote(hostport)
+        if decoded != hostport:
+            hostport, flags = decoded, flags | Disguise.PERCENT
     port = None
     port_match = _PORT_RE.search(hostport)
     if port_match:
         port = int(port_match.group(1))
         hostport = hostport[: port_match.start()]
     hostport = _cut_cjk_tail(_trim(hostport))
-    return (hostport or None), port, userinfo
+    return (hostport or None), port, flags
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value else None
 
 
 def _cut_cjk_tail(host: str) -> str:
@@ -144,11 +178,20 @@ def _trim(value: str) -> str:
 def _build(
     scheme: str, raw: str, port: int | None, rest: str, disguises: Disguise, rules: DomainRules
 ) -> Link | None:
+    if raw.startswith("["):
+        return _ipv6_link(scheme, raw, port, rest, disguises)
+    raw, fixed = _repair_tld(raw)
+    if fixed:
+        disguises |= Disguise.LOOKALIKE_TLD
     host = normalize_host(raw)
     if host is None:
         return None
     if host.idn:
         disguises |= Disguise.IDN
+    numeric = _numeric_ipv4(host.ascii) if scheme else None
+    if numeric is not None:
+        disguises |= Disguise.NUMERIC_IP
+        return _make(scheme, numeric, numeric, port, rest, numeric, "", True, disguises)
     if _is_ipv4(host.ascii):
         if not (scheme or port is not None or rest):
             return None  # 单独的 1.2.3.4 多半是版本号
@@ -179,6 +222,60 @@ def _looks_like_link(
     if suffix.rsplit(".", 1)[-1] not in rules.file_extensions:
         return True
     return bool(disguises & ~Disguise.UPPER) or bool(rules.shop_token_hits(host.split(".")[:-1]))
+
+
+def _repair_tld(raw: str) -> tuple[str, bool]:
+    """最后一段用了形近字符（kami88.c0m、kami88.tοp）时改回常见后缀；返回 (主机, 是否改过)。"""
+    head, dot, last = raw.rpartition(".")
+    if not dot or (last.isascii() and last.isalpha()):
+        return raw, False
+    fixed = last.lower().translate(CONFUSABLE).translate(_TLD_LOOKS)
+    if fixed == last.lower() or fixed not in _REPAIRABLE_TLDS or not any(c.isalpha() for c in last):
+        return raw, False
+    return f"{head}.{fixed}", True
+
+
+def _numeric_ipv4(host: str) -> str | None:
+    """浏览器也认的 IPv4 怪写法：整数（3232235777）、十六进制（0xC0A80001）、八进制段（0300.0250.1.1）。"""
+    parts = host.split(".")
+    if len(parts) > 4 or not all(_NUMERIC_PART_RE.match(p) for p in parts):
+        return None
+    if len(parts) == 4 and all(p.isdigit() and (p == "0" or not p.startswith("0")) for p in parts):
+        return None  # 普通写法，交给 _is_ipv4
+    values = [_numeric_part(p) for p in parts]
+    if any(v is None for v in values):
+        return None
+    *head, last = [v for v in values if v is not None]
+    if any(v > 255 for v in head) or last >= 256 ** (5 - len(parts)):
+        return None
+    number = sum(v << (8 * (3 - i)) for i, v in enumerate(head)) + last
+    return str(ipaddress.IPv4Address(number))
+
+
+def _numeric_part(part: str) -> int | None:
+    low = part.lower()
+    try:
+        if low.startswith("0x"):
+            return int(low[2:] or "0", 16)
+        if len(low) > 1 and low.startswith("0"):
+            return int(low, 8)
+        return int(low)
+    except ValueError:
+        return None
+
+
+def _ipv6_link(
+    scheme: str, raw: str, port: int | None, rest: str, disguises: Disguise
+) -> Link | None:
+    """http://[2001:db8::1]/…：host/site 不带方括号（和 /link 命令的写法一致）。"""
+    try:
+        address = str(ipaddress.IPv6Address(raw[1:-1]))
+    except ValueError:
+        return None
+    head = f"{scheme}://" if scheme else ""
+    netloc = f"[{address}]" if port is None else f"[{address}]:{port}"
+    url = f"{head}{netloc}{rest}"
+    return Link(url, scheme, address, address, port, rest, address, "", True, disguises)
 
 
 def _is_clock(host: str, suffix: str) -> bool:

@@ -10,27 +10,19 @@ from functools import lru_cache
 from rapidfuzz.distance import DamerauLevenshtein
 
 from ..knowledge.domains import BrandInfo, DomainRules
+from .deobfuscate import CONFUSABLE
 from .extract import Link
 
 W_OFFICIAL_IN_SUBDOMAIN = 60
 W_SUFFIX_SWAP = 60
 W_CONFUSABLE = 70
 W_TYPO = 60
-W_TYPO_TAIL = 45  # 只在末尾多/少一个字母（weixing、tencents）：常是别的词，单独不提醒
+W_TYPO_TAIL = 45  # 短品牌名末尾多/少一个字母（weixing、tencents）：常是别的词，单独不提醒
 W_BRAND_IN_DOMAIN = 45
 W_BRAND_IN_SUBDOMAIN = 30
 MIN_TYPO_LEN = 6
+MIN_LONG_NAME = 8  # 这么长的品牌名末尾多/少一个字母，基本只会是错拼
 
-# 西里尔/希腊字母里和拉丁字母长得一样的（小写）。
-_CONFUSABLE = str.maketrans(
-    {
-        "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "і": "i", "ј": "j",
-        "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "ԛ": "q", "ѕ": "s", "т": "t",
-        "ц": "u", "ѵ": "v", "ԝ": "w", "х": "x", "у": "y", "ү": "y", "ɡ": "g", "ı": "i",
-        "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
-        "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ѡ": "w", "ɑ": "a", "ℓ": "l",
-    }
-)  # fmt: skip
 _LOOKS_SAME = str.maketrans({"0": "o", "1": "l", "i": "l", "|": "l"})
 _ALPHA_RUN = re.compile(r"[a-z]+")
 _MIXED_RE = re.compile(r"[a-z]")
@@ -47,7 +39,7 @@ class Finding:
 @lru_cache(maxsize=4096)
 def skeleton(label: str) -> str:
     """“长得像”的骨架：形近字母归一（rn→m、vv→w、0→o、1/i→l），去掉连字符。"""
-    text = label.lower().translate(_CONFUSABLE)
+    text = label.lower().translate(CONFUSABLE)
     text = text.replace("rn", "m").replace("vv", "w")
     return text.translate(_LOOKS_SAME).replace("-", "")
 
@@ -55,7 +47,7 @@ def skeleton(label: str) -> str:
 def is_mixed_script(label: str) -> bool:
     """同一段里既有拉丁字母又有西里尔/希腊字母（典型的形近字攻击）。"""
     return bool(_MIXED_RE.search(label)) and any(
-        "\u0370" <= ch <= "\u04ff" or ch in "ɡıɑℓ" for ch in label
+        "\u0370" <= ch <= "\u052f" or ch in "ɡıɑℓ" for ch in label
     )
 
 
@@ -143,7 +135,8 @@ def _compare(brand: BrandInfo, part: str, *, in_site: bool) -> Finding | None:
     for name in brand.labels:
         if low == name:
             return _contains(brand, name, part, in_site)
-        if len(name) >= 4 and skeleton(low) == skeleton(name):
+        # 短品牌名（qq、jd）只认真正的形近字（qԛ），ASCII 的 0/1 替换太容易撞上普通名字。
+        if (len(name) >= 4 or not low.isascii()) and skeleton(low) == skeleton(name):
             weight = W_CONFUSABLE if mixed or not low.isascii() else W_TYPO
             return Finding(weight, f"仿冒官方品牌 {name}（{part}）")
         typo = _typo(name, low)
@@ -161,7 +154,15 @@ def _typo(name: str, part: str) -> int:
     if DamerauLevenshtein.distance(name, part, score_cutoff=1) != 1:
         return 0
     tail = len(name) != len(part) and (part.startswith(name) or name.startswith(part))
-    return W_TYPO_TAIL if tail else W_TYPO
+    if tail and len(name) < MIN_LONG_NAME and not _doubled_end(name, part):
+        return W_TYPO_TAIL
+    return W_TYPO
+
+
+def _doubled_end(name: str, part: str) -> bool:
+    """末尾多打了一个重复字母（steampoweredd、wechatt）：这是手滑或故意的错拼，不是别的词。"""
+    longer = part if len(part) > len(name) else name
+    return len(longer) >= 2 and longer[-1] == longer[-2]
 
 
 def _embedded(name: str, part: str) -> bool:
