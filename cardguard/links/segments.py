@@ -169,9 +169,12 @@ def _walk(obj: Any) -> tuple[list[str], list[tuple[str, str]]]:
             seen += 1
             _classify(key, value, image, urls, texts)
         elif depth < MAX_DEPTH and isinstance(value, Mapping):
+            # 图片键只管它自己的值（字符串或列表）：meta.music / meta.video 这类对象里的
+            # jumpUrl 是真正的跳转地址，不能因为外层叫 music 就当成图片跳过。
             for k, v in value.items():
                 name = str(k)
-                stack.append((name, v, depth + 1, image or bool(_IMAGE_KEY.search(name))))
+                media = image or (not isinstance(v, Mapping) and bool(_IMAGE_KEY.search(name)))
+                stack.append((name, v, depth + 1, media))
         elif depth < MAX_DEPTH and isinstance(value, list):
             stack.extend((key, v, depth + 1, image) for v in value)
     return urls, texts
