@@ -163,7 +163,10 @@ class DomainsFile(_Strict):
     cheap_tlds: tuple[Name, ...] = ()
     file_extensions: tuple[Name, ...] = ()
     shop_tokens: dict[Token, Weight] = {}
+    token_exceptions: tuple[Token, ...] = ()
     shop_words: tuple[Word, ...] = ()
+    sales_words: tuple[Word, ...] = ()
+    caution_words: tuple[Word, ...] = ()
     official_words: tuple[Word, ...] = ()
     fingerprints: tuple[Fingerprint, ...] = ()
     brands: tuple[Brand, ...] = ()
@@ -199,6 +202,9 @@ class DomainRules:
     words_re: re.Pattern[str] | None
     official_re: re.Pattern[str] | None
     blocks: tuple[BlockEntry, ...] = field(default=())
+    token_exceptions: tuple[str, ...] = ()
+    sales: frozenset[str] = frozenset()
+    caution_re: re.Pattern[str] | None = None
 
     def site_kind(self, host: str) -> tuple[str, str] | None:
         """主机最具体地落在哪个名单：("allow"|"user_content"|"shortener", 命中的名字)。"""
@@ -223,15 +229,30 @@ class DomainRules:
         return None
 
     def shop_token_hits(self, labels: Iterable[str]) -> list[tuple[str, int]]:
-        """域名各段里的发卡相关词（≥4 个字母的可出现在词中间；短词须是完整的字母段）。"""
+        """域名各段里的发卡相关词。
+
+        ≥4 个字母的可出现在词中间，也可被连字符拆开（fa-ka）；短词须是完整的字母段。
+        token_exceptions 里的普通词（okami、kamikaze）先去掉，不算命中。
+        """
         hits: dict[str, int] = {}
         for label in labels:
+            for word in self.token_exceptions:
+                label = label.replace(word, "|")
             runs = set(_ALPHA_RUN.findall(label))
+            joined = label.replace("-", "")
             for token, weight in self.shop_tokens.items():
-                found = token in label if len(token) >= 4 else token in runs
+                found = token in joined if len(token) >= 4 else token in runs
                 if found:
                     hits[token] = weight
         return sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def sales_count(self, words: Iterable[str]) -> int:
+        """其中有几个是“卖货口吻”的话术（自助下单、全网最低…）。"""
+        return sum(word in self.sales for word in words)
+
+    def has_caution(self, folded: str) -> bool:
+        """消息（已 fold）是不是在提醒别人（骗子、举报、别信…）。"""
+        return self.caution_re is not None and self.caution_re.search(folded) is not None
 
     def find_words(self, folded: str) -> list[str]:
         """消息（已 fold）里出现的卡盟话术，去掉被更长词包含的重复项。"""
@@ -280,9 +301,12 @@ def compile_rules(model: DomainsFile) -> DomainRules:
         fingerprints=tuple((f, re.compile(f.pattern, re.I)) for f in model.fingerprints),
         brands=brands,
         signal_risks=dict(model.signal_risks),
-        words_re=_alternation(model.shop_words),
+        words_re=_alternation((*model.shop_words, *model.sales_words)),
         official_re=_alternation(model.official_words),
         blocks=model.block,
+        token_exceptions=tuple(sorted(model.token_exceptions, key=len, reverse=True)),
+        sales=frozenset(fold(w) for w in model.sales_words),
+        caution_re=_alternation(model.caution_words),
     )
 
 

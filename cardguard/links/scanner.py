@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
@@ -42,13 +43,13 @@ def scan(
     found = _find(pieces, rules)
     if not found:
         return QUIET
-    words = _words(pieces, rules)
+    words, caution = _words(pieces, rules)
     allow_set = _normalize_allow(allow)
     reports: dict[str, LinkReport] = {}
     disguises = Disguise.NONE
     for link, piece in found:
         disguises |= link.disguises
-        report = _report(link, piece, words, allow_set, rules)
+        report = _report(link, piece, words, caution, allow_set, rules)
         known = reports.get(report.url)
         if known is None or report.score > known.score:
             reports[report.url] = report
@@ -69,9 +70,22 @@ def _find(pieces: Sequence[Piece], rules: DomainRules) -> list[tuple[Link, Piece
     return found[:MAX_LINKS]
 
 
-def _words(pieces: Sequence[Piece], rules: DomainRules) -> list[str]:
+# 夹在两个汉字之间的空格、符号、表情（“卡 密”“自-动-发-卡”“卡💎密”）；不含句读标点。
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_WORD_GAP_RE = re.compile(
+    rf"(?<=[{_CJK}])(?:[\s*_~\-|/\\·•.]|[^\w\s，。！？；：、,!?;:\"'“”‘’（）()《》【】\[\]]){{1,3}}(?=[{_CJK}])"
+)
+
+
+def _words(pieces: Sequence[Piece], rules: DomainRules) -> tuple[list[str], bool]:
+    """消息里的卡盟话术（汉字间插了空格/符号也认），以及是不是在提醒别人。"""
     text = "\n".join(p.text for p in pieces if p.words)[:MAX_WORD_TEXT]
-    return rules.find_words(fold(text)) if text else []
+    if not text:
+        return [], False
+    folded = fold(text)
+    compact = _WORD_GAP_RE.sub("", folded)
+    found = rules.find_words(folded if compact == folded else f"{folded}\n{compact}")
+    return found, rules.has_caution(compact)
 
 
 def _normalize_allow(allow: Collection[str]) -> frozenset[str]:
@@ -80,9 +94,22 @@ def _normalize_allow(allow: Collection[str]) -> frozenset[str]:
 
 
 def _report(
-    link: Link, piece: Piece, words: Sequence[str], allow: Collection[str], rules: DomainRules
+    link: Link,
+    piece: Piece,
+    words: Sequence[str],
+    caution: bool,
+    allow: Collection[str],
+    rules: DomainRules,
 ) -> LinkReport:
-    scored = score_link(link, rules, words=words, claim=piece.claim, title=piece.title, allow=allow)
+    scored = score_link(
+        link,
+        rules,
+        words=words,
+        claim=piece.claim,
+        title=piece.title,
+        allow=allow,
+        caution=caution,
+    )
     return LinkReport(
         url=link.url,
         host=link.host,

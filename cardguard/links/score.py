@@ -15,7 +15,8 @@
 | 国际化域名 | 20 / 40 | punycode / 混用形近文字 |
 | 廉价后缀 | 20 | |
 | 非常用端口 | 15 | |
-| 卡盟话术 | 30/40/50 | 消息里 1/2/≥3 个词；网址本身还有别的信号时再加 10 |
+| 卡盟话术 | 30/40/50 | 消息里 1/2/≥3 个词；网址本身还有别的信号时再加 10；≥2 个词且有卖货口吻再加 20 |
+| 中文域名含话术 | 40 | 卡密商城.xyz |
 
 单个弱信号（只有廉价后缀、只有端口、只有话术配普通网址）达不到 warn=60；
 话术 + 任何可疑网址、任一强特征、拦截名单、仿冒、发卡词 + 廉价后缀、伪装 + 廉价后缀都会达到。
@@ -25,6 +26,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -47,6 +49,8 @@ W_CLAIM = 60
 W_CLAIM_WEAK = 20
 W_WORDS = (0, 30, 40, 50)
 W_WORDS_COMBO = 10
+W_SALES = 20  # ≥2 个话术里有卖货口吻（自助下单、全网最低…），又不是在提醒别人、也不是文章链接
+W_HOST_WORDS = 40
 ALLOWED_REASON = "官方或常用网站（白名单）"
 _SILENT = Disguise.UPPER | Disguise.IDN
 
@@ -95,20 +99,58 @@ def score_link(
     claim: str = "",
     title: str = "",
     allow: Collection[str] = (),
+    caution: bool = False,
 ) -> Scored:
-    """给一条网址打分。words：消息里的卡盟话术；claim：所在卡片的标题/描述；title：卡片标题。"""
+    """给一条网址打分。
+
+    words：消息里的卡盟话术；claim：所在卡片的标题/描述；title：卡片标题；
+    caution：消息是在提醒别人（骗子、举报…），这时话术不再额外加分。
+    """
     if is_allowed(link, rules, allow):
         return Scored(0, (), True, ())
     signals = _link_signals(link, rules)
     if claim:
         signals.extend(_claim_signals(link, claim, title or claim, rules))
     if words:
-        bonus = W_WORDS_COMBO if any(s.weight > 0 for s in signals) else 0
-        weight = W_WORDS[min(len(words), 3)] + bonus
-        signals.append(Signal("shop_words", weight, f"消息里有卡盟话术：{'、'.join(words[:4])}"))
+        signals.append(_words_signal(link, words, signals, rules, caution=caution))
     signals = sorted((s for s in signals if s.weight > 0), key=lambda s: -s.weight)
     score = min(100, sum(s.weight for s in signals))
     return Scored(score, tuple(signals), False, _risks(link, signals, rules))
+
+
+# 文章/帖子的网址：话术多半是在讨论，不是在卖货。
+_ARTICLE_RE = re.compile(
+    r"/(?:articles?|news|blogs?|posts?|p|threads?|read|questions?|answers?|wiki|zhuanlan|column)"
+    r"(?:[/._-]|$)|/20\d\d[/-]|\.s?html?(?:$|[?#])",
+    re.I,
+)
+
+
+def _words_signal(
+    link: Link,
+    words: Sequence[str],
+    signals: Sequence[Signal],
+    rules: DomainRules,
+    *,
+    caution: bool,
+) -> Signal:
+    weight = W_WORDS[min(len(words), 3)]
+    if any(s.weight > 0 for s in signals):
+        weight += W_WORDS_COMBO
+    if _selling(link, words, rules, caution=caution):
+        weight += W_SALES
+    return Signal("shop_words", weight, f"消息里有卡盟话术：{'、'.join(words[:4])}")
+
+
+def _selling(link: Link, words: Sequence[str], rules: DomainRules, *, caution: bool) -> bool:
+    """像卖货广告：≥2 个话术且有卖货口吻；不是提醒别人，不是文章，也不在用户内容网站上
+    （群文档、公众号文章里的话术不算网址本身的特征）。"""
+    if caution or len(words) < 2 or rules.sales_count(words) == 0:
+        return False
+    if _ARTICLE_RE.search(link.path):
+        return False
+    kind = rules.site_kind(link.host)
+    return kind is None or kind[0] != "user_content"
 
 
 def _link_signals(link: Link, rules: DomainRules) -> list[Signal]:
@@ -178,11 +220,23 @@ def _port(link: Link) -> list[Signal]:
     return [Signal("port", W_PORT, f"非常用端口 {link.port}")]
 
 
+# 局域网、本机、运营商内网：路由器后台、本地调试常见，只算弱信号。
+# 其余地址（含文档保留段这类在公网上不该出现的）和公网 IP 一样对待。
+_LAN_NETS = tuple(
+    ipaddress.ip_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+)
+
+
 def _ip(link: Link) -> list[Signal]:
-    address = ipaddress.IPv4Address(link.host)
-    if address.is_global:
-        return [Signal("ip", W_PUBLIC_IP, "直接用 IP 地址访问")]
-    return [Signal("ip", W_PRIVATE_IP, "直接用内网/保留 IP 地址访问")]
+    try:
+        address = ipaddress.ip_address(link.host)
+    except ValueError:
+        return []
+    lan = address.is_loopback or address.is_link_local or address.is_unspecified
+    if lan or any(address.version == n.version and address in n for n in _LAN_NETS):
+        return [Signal("ip", W_PRIVATE_IP, "直接用内网或本机 IP 地址访问")]
+    return [Signal("ip", W_PUBLIC_IP, "直接用 IP 地址访问")]
 
 
 def _idn(link: Link) -> list[Signal]:
@@ -198,10 +252,15 @@ def _tokens(link: Link, rules: DomainRules) -> list[Signal]:
     labels = link.host.split(".")
     keep = len(labels) - (link.suffix.count(".") + 1)
     hits = rules.shop_token_hits(labels[: max(keep, 0)])
-    if not hits:
+    if hits:
+        names = "、".join(token for token, _ in hits[:3])
+        return [Signal("shop_token", hits[0][1], f"域名含发卡相关词 {names}")]
+    if link.unicode_host.isascii():
         return []
-    names = "、".join(token for token, _ in hits[:3])
-    return [Signal("shop_token", hits[0][1], f"域名含发卡相关词 {names}")]
+    found = rules.find_words(fold(link.unicode_host))
+    if not found:
+        return []
+    return [Signal("shop_token", W_HOST_WORDS, f"中文域名里有卡盟词 {'、'.join(found[:3])}")]
 
 
 def _claim_signals(link: Link, claim: str, title: str, rules: DomainRules) -> list[Signal]:
