@@ -68,7 +68,7 @@ def test_warns_with_a_plain_chinese_reason(text: str, reason: str, rules: Domain
         "abc.top",  # 只有廉价后缀
         "http://example.com:8888/",  # 只有端口
         "卡密无效怎么办 https://www.example.com/help",  # 话术 + 普通网址
-        "自动发卡 全网最低 秒发 https://www.example.com/",  # 很多话术 + 普通网址
+        "自动发卡 https://www.example.com/",  # 只有一个话术词 + 普通网址
         "kami88.com",  # 只有发卡词
         "https://t.cn/abc",  # 只有短链接
         "http://1.2.3.4:8888/",  # 只有 IP 和端口

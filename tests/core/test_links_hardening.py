@@ -1,0 +1,239 @@
+"""对抗测试里找到的漏洞：每条一个小测试，防止改回去。"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from cardguard.knowledge.domains import DomainRules
+from cardguard.links import load_rules, might_have_link, scan
+from cardguard.links.deobfuscate import Disguise, deobfuscate
+from cardguard.links.extract import links_in_text
+from cardguard.links.segments import json_card
+
+
+@pytest.fixture(scope="module")
+def rules() -> DomainRules:
+    return load_rules()
+
+
+def _one(text: str, rules: DomainRules) -> Any:
+    (link,) = links_in_text(text, rules)[1]
+    return link
+
+
+# ---------------- 预检和去伪装 ----------------
+
+
+@pytest.mark.parametrize("text", ["kami88（点）top", "kami88［.］top", "kami88｛点｝top"])
+def test_fast_path_sees_dots_in_full_width_brackets(text: str, rules: DomainRules) -> None:
+    """全角括号不会被预检做 NFKC，以前预检直接放过，scan 从不看这条消息。"""
+    assert might_have_link(text)
+    assert scan(f"卡密 {text}", rules).verdict == "warn"
+
+
+@pytest.mark.parametrize("dot", ["‧", "•", "∙", "⋅", "･"])
+def test_more_dot_standins(dot: str, rules: DomainRules) -> None:
+    text = f"kami88{dot}top"
+    assert might_have_link(text)
+    link = _one(text, rules)
+    assert link.host == "kami88.top" and link.disguises & Disguise.DOT_WORD
+
+
+@pytest.mark.parametrize("text", ["kami88点 top", "kami88 点top", "kami88點 top"])
+def test_spaces_on_one_side_of_a_word_dot(text: str, rules: DomainRules) -> None:
+    assert _one(text, rules).host == "kami88.top"
+
+
+def test_clock_times_with_a_space_are_still_not_links(rules: DomainRules) -> None:
+    assert links_in_text("晚上8点 fun 一下，上午10点 app 更新", rules)[1] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [
+        ("k a m i 88.top", "kami88.top"),
+        ("kami 8 8 . t o p", "kami88.top"),
+        ("I am a b c.com", "I am a b c.com"),
+    ],
+)
+def test_spaced_letters_with_an_unsplit_head_or_tail(text: str, joined: str) -> None:
+    assert deobfuscate(text).text == joined
+
+
+# ---------------- 主机名写法 ----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "host"), [("kami88点c0m", "kami88.com"), ("kami88.tοp", "kami88.top")]
+)
+def test_lookalike_characters_in_the_suffix(text: str, host: str, rules: DomainRules) -> None:
+    link = _one(text, rules)
+    assert link.host == host and link.disguises & Disguise.LOOKALIKE_TLD
+
+
+@pytest.mark.parametrize("text", ["v1.0 和 1.10", "3.1o", "x.c0"])
+def test_suffix_repair_does_not_invent_links(text: str, rules: DomainRules) -> None:
+    assert links_in_text(text, rules)[1] == []
+
+
+def test_percent_encoded_host(rules: DomainRules) -> None:
+    link = _one("https://%6B%61%6D%69.top/", rules)
+    assert link.host == "kami.top" and link.disguises & Disguise.PERCENT
+
+
+@pytest.mark.parametrize(
+    ("text", "host"),
+    [
+        ("http://3232235777/", "192.168.1.1"),
+        ("http://0xCB007108/buy/1", "203.0.113.8"),
+        ("http://0300.0250.1.1/", "192.168.1.1"),
+        ("http://203.0.113.8/", "203.0.113.8"),
+    ],
+)
+def test_numeric_ipv4_forms(text: str, host: str, rules: DomainRules) -> None:
+    assert might_have_link(text)
+    link = _one(text, rules)
+    assert link.is_ip and link.host == host
+    assert bool(link.disguises & Disguise.NUMERIC_IP) == (host not in text)
+
+
+def test_bare_numbers_are_not_ips(rules: DomainRules) -> None:
+    assert links_in_text("QQ 3232235777 加我", rules)[1] == []
+
+
+def test_ipv6_literal(rules: DomainRules) -> None:
+    link = _one("https://[2001:db8::1]:8080/buy/1", rules)
+    assert (link.host, link.port, link.is_ip) == ("2001:db8::1", 8080, True)
+    assert scan("https://[2001:db8::1]:8080/buy/1", rules).verdict == "warn"
+    assert scan("http://[::1]:8080/", rules).verdict == "quiet"
+
+
+def test_documentation_ip_ranges_count_as_public(rules: DomainRules) -> None:
+    """192.0.2.0/24 这类保留段在公网上不该出现，按公网 IP 对待；只有局域网/本机算弱信号。"""
+    assert scan("http://192.0.2.45 自助下单", rules).verdict == "warn"
+    assert scan("http://192.168.1.1 自助下单", rules).verdict != "warn"
+    assert scan("http://127.0.0.1:8080/api 报错了", rules).verdict == "quiet"
+
+
+# ---------------- 仿冒 ----------------
+
+
+def test_cyrillic_supplement_letters_are_mixed_script(rules: DomainRules) -> None:
+    """ԛ（U+051B）在西里尔补充区，以前不算混用文字，qԛ.com 只得 20 分。"""
+    result = scan("https://xn--q-o6b.com/vip", rules)
+    assert result.verdict == "warn"
+    assert "仿冒官方品牌 qq" in " ".join(result.links[0].reasons)
+
+
+def test_short_brands_still_ignore_ascii_digit_swaps(rules: DomainRules) -> None:
+    assert scan("https://q0.com", rules).verdict == "quiet"
+
+
+@pytest.mark.parametrize("host", ["steampoweredd.com", "steampowere.com", "wechatt.com"])
+def test_long_or_doubled_tail_typos_warn(host: str, rules: DomainRules) -> None:
+    assert scan(f"https://{host}/login", rules).verdict == "warn"
+
+
+@pytest.mark.parametrize("host", ["weixing.com", "tencents.com"])
+def test_short_tail_typos_alone_do_not_warn(host: str, rules: DomainRules) -> None:
+    assert scan(f"https://{host}/", rules).verdict != "warn"
+
+
+# ---------------- 域名里的发卡词 ----------------
+
+
+def test_chinese_host_with_shop_words(rules: DomainRules) -> None:
+    result = scan("https://xn--hlry7bt5cc5f.xyz", rules)  # 卡密商城.xyz
+    assert result.verdict == "warn"
+    assert "中文域名里有卡盟词 卡密" in result.links[0].reasons
+
+
+@pytest.mark.parametrize("host", ["www.ka-shop.com", "fa-ka.cc"])
+def test_tokens_split_by_hyphens(host: str, rules: DomainRules) -> None:
+    result = scan(f"https://{host} 自动发卡", rules)
+    assert result.verdict == "warn", result.links[0].reasons
+
+
+@pytest.mark.parametrize("host", ["okami-fans.top", "kamila-photo.top", "kamisama.github.io"])
+def test_ordinary_words_containing_kami(host: str, rules: DomainRules) -> None:
+    assert scan(f"https://{host}/gallery", rules).verdict == "quiet"
+
+
+# ---------------- 话术 ----------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "卡密 秒发 https://abc.example.com",
+        "卡密自助下单 全网最低 https://www.happy-goods.example.com",
+        "自動發卡 全網最低 https://www.example.com/",
+    ],
+)
+def test_ad_copy_with_a_plain_link_warns(text: str, rules: DomainRules) -> None:
+    assert scan(text, rules).verdict == "warn"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "别信什么卡密秒发全网最低，都是骗子 https://www.example.com/",  # 在提醒别人
+        "卡密秒发 全网最低的套路 https://news.example.com/2024/05/scam.html",  # 文章链接
+        "https://docs.qq.com/doc/abc 卡密秒发 全网最低",  # 用户内容网站
+        "自动发卡 https://www.example.com/",  # 只有一个词
+    ],
+)
+def test_discussion_with_a_plain_link_stays_quiet(text: str, rules: DomainRules) -> None:
+    assert scan(text, rules).verdict != "warn"
+
+
+@pytest.mark.parametrize(
+    "text", ["卡 密 秒 发 https://abc.example.com", "卡💎密 秒-发 https://abc.example.com"]
+)
+def test_shop_words_split_by_spaces_or_symbols(text: str, rules: DomainRules) -> None:
+    result = scan(text, rules)
+    assert result.verdict == "warn"
+    assert "消息里有卡盟话术：卡密、秒发" in result.links[0].reasons
+
+
+def test_sentence_punctuation_does_not_join_words(rules: DomainRules) -> None:
+    result = scan("我的卡，密码是 123 https://abc.example.com", rules)
+    assert result.score == 0
+
+
+# ---------------- 卡片 ----------------
+
+
+def test_music_card_jump_urls_are_not_treated_as_images(rules: DomainRules) -> None:
+    """meta.music 里的 jumpUrl/pcJumpUrl 以前因为外层键叫 music 被当成图片跳过。"""
+    card = {
+        "app": "com.tencent.structmsg",
+        "meta": {
+            "music": {
+                "title": "米哈游官方",
+                "jumpUrl": "https://www.bilibili.com",
+                "pcJumpUrl": "https://mihoyo-kami.example.com/item?mid=3",
+                "musicUrl": "https://cdn.example.com/a.mp3",
+                "preview": "https://cdn.example.com/a.jpg",
+            }
+        },
+    }
+    urls = [p.text for p in json_card(json.dumps(card)) if not p.words]
+    assert sorted(urls) == [
+        "https://mihoyo-kami.example.com/item?mid=3",
+        "https://www.bilibili.com",
+    ]
+    assert scan([{"type": "json", "data": {"data": json.dumps(card)}}], rules).verdict == "warn"
+
+
+def test_images_listed_under_an_image_key_stay_images() -> None:
+    card = {
+        "meta": {
+            "pics": [{"url": "https://img.example.com/1.png"}],
+            "jumpUrl": "https://a.example.com",
+        }
+    }
+    assert [p.text for p in json_card(json.dumps(card)) if not p.words] == ["https://a.example.com"]
