@@ -170,6 +170,7 @@ class DomainsFile(_Strict):
     official_words: tuple[Word, ...] = ()
     fingerprints: tuple[Fingerprint, ...] = ()
     brands: tuple[Brand, ...] = ()
+    brand_lures: tuple[Token, ...] = ()
     signal_risks: dict[SignalKind, tuple[RiskId, ...]] = {}
 
 
@@ -205,6 +206,7 @@ class DomainRules:
     token_exceptions: tuple[str, ...] = ()
     sales: frozenset[str] = frozenset()
     caution_re: re.Pattern[str] | None = None
+    brand_lures: frozenset[str] = frozenset()
 
     def site_kind(self, host: str) -> tuple[str, str] | None:
         """主机最具体地落在哪个名单：("allow"|"user_content"|"shortener", 命中的名字)。"""
@@ -307,6 +309,7 @@ def compile_rules(model: DomainsFile) -> DomainRules:
         token_exceptions=tuple(sorted(model.token_exceptions, key=len, reverse=True)),
         sales=frozenset(fold(w) for w in model.sales_words),
         caution_re=_alternation(model.caution_words),
+        brand_lures=frozenset(model.brand_lures),
     )
 
 

@@ -3,7 +3,8 @@
 不凭空造链接：邮箱、版本号（v2.5.0）、小数（3.14）、文件名（readme.md、main.cc）都不算。
 一个“链接”必须有真实的公共后缀（tldextract 内置的公共后缀表，离线），并且满足其一：
 有协议、以 www. 开头、带端口或路径、后缀不在 file_extensions 里；
-后缀像文件扩展名的（.cc/.md/.py …），只有域名含发卡词或用了伪装写法时才算。
+后缀像文件扩展名的（.cc/.md/.py …），只有域名含发卡词、用了伪装写法时才算；
+消息里有卡盟话术时，同时也是廉价后缀的（.cc）也算。
 """
 
 from __future__ import annotations
@@ -90,20 +91,25 @@ def split_host(host: str) -> tuple[str, str]:
     return f"{ext.domain}.{ext.suffix}", ext.suffix
 
 
-def links_in_text(text: str, rules: DomainRules) -> tuple[Cleaned, list[Link]]:
-    """去伪装后找网址；返回还原后的文本和找到的网址。"""
+def links_in_text(
+    text: str, rules: DomainRules, *, shoppy: bool = False
+) -> tuple[Cleaned, list[Link]]:
+    """去伪装后找网址；返回还原后的文本和找到的网址。
+
+    shoppy：消息里有卡盟话术。这时 xiaoka.cc 这类后缀既像文件扩展名、又是廉价后缀的也算网址。
+    """
     cleaned = deobfuscate(text)
-    return cleaned, find_links(cleaned, rules)
+    return cleaned, find_links(cleaned, rules, shoppy=shoppy)
 
 
-def find_links(cleaned: Cleaned, rules: DomainRules) -> list[Link]:
+def find_links(cleaned: Cleaned, rules: DomainRules, *, shoppy: bool = False) -> list[Link]:
     """在去伪装后的文本里找网址（最多 `MAX_LINKS` 条）。"""
     text = cleaned.text
     found: list[Link] = []
     for match in _CANDIDATE_RE.finditer(text):
         if match.group("host") and text.startswith("@", match.end()):
             continue  # 邮箱地址的用户名部分，例如 user.name@example.com
-        link = _parse(match, cleaned, rules)
+        link = _parse(match, cleaned, rules, shoppy)
         if link is not None:
             found.append(link)
             if len(found) >= MAX_LINKS:
@@ -111,7 +117,7 @@ def find_links(cleaned: Cleaned, rules: DomainRules) -> list[Link]:
     return found
 
 
-def _parse(match: re.Match[str], cleaned: Cleaned, rules: DomainRules) -> Link | None:
+def _parse(match: re.Match[str], cleaned: Cleaned, rules: DomainRules, shoppy: bool) -> Link | None:
     text = cleaned.text
     rest_match = _REST_RE.match(text, match.end())
     rest = _trim(rest_match.group() if rest_match else "")[:MAX_PATH]
@@ -128,7 +134,7 @@ def _parse(match: re.Match[str], cleaned: Cleaned, rules: DomainRules) -> Link |
     if any(c.isupper() for c in raw):
         extra |= Disguise.UPPER
     disguises = cleaned.disguises_in(match.start(), end) | extra
-    return _build(scheme, raw, port, rest, disguises, rules)
+    return _build(scheme, raw, port, rest, disguises, rules, shoppy)
 
 
 def _split_authority(auth: str) -> tuple[str | None, int | None, Disguise]:
@@ -176,7 +182,13 @@ def _trim(value: str) -> str:
 
 
 def _build(
-    scheme: str, raw: str, port: int | None, rest: str, disguises: Disguise, rules: DomainRules
+    scheme: str,
+    raw: str,
+    port: int | None,
+    rest: str,
+    disguises: Disguise,
+    rules: DomainRules,
+    shoppy: bool,
 ) -> Link | None:
     if raw.startswith("["):
         return _ipv6_link(scheme, raw, port, rest, disguises)
@@ -201,7 +213,7 @@ def _build(
     site, suffix = split_host(host.ascii)
     if not suffix or not site:
         return None
-    if not _looks_like_link(scheme, host.ascii, suffix, port, rest, disguises, rules):
+    if not _looks_like_link(scheme, host.ascii, suffix, port, rest, disguises, rules, shoppy):
         return None
     return _make(scheme, host.ascii, host.unicode, port, rest, site, suffix, False, disguises)
 
@@ -214,13 +226,15 @@ def _looks_like_link(
     rest: str,
     disguises: Disguise,
     rules: DomainRules,
+    shoppy: bool,
 ) -> bool:
     if scheme or host.startswith("www.") or port is not None or rest:
         return True
     if disguises & Disguise.DOT_WORD and _is_clock(host, suffix):
         return False  # “晚上8点fun一下”：数字+点+英文，是时间不是网址
-    if suffix.rsplit(".", 1)[-1] not in rules.file_extensions:
-        return True
+    tld = suffix.rsplit(".", 1)[-1]
+    if tld not in rules.file_extensions or (shoppy and tld in rules.cheap_tlds):
+        return True  # 有卡盟话术时，卡盟常用的 .cc 也算（py/md 这类仍当文件名）
     return bool(disguises & ~Disguise.UPPER) or bool(rules.shop_token_hits(host.split(".")[:-1]))
 
 

@@ -73,7 +73,7 @@ def check(link: Link, rules: DomainRules) -> Finding | None:
     for brand in rules.brands:
         if link.site in brand.sites:
             continue
-        found = _brand_finding(brand, labels, site_label)
+        found = _brand_finding(brand, labels, site_label, rules.brand_lures)
         if found:
             findings.append(found)
     return max(findings, key=lambda f: f.weight, default=None)
@@ -113,11 +113,14 @@ def _official_in_subdomain(host: str, site: str, rules: DomainRules) -> str | No
     return None
 
 
-def _brand_finding(brand: BrandInfo, labels: list[str], site_label: str) -> Finding | None:
+def _brand_finding(
+    brand: BrandInfo, labels: list[str], site_label: str, lures: frozenset[str]
+) -> Finding | None:
     best: Finding | None = None
     for label in labels:
         for part in _parts(label):
-            found = _compare(brand, part, in_site=label == site_label or part == site_label)
+            in_site = label == site_label or part == site_label
+            found = _compare(brand, part, lures, in_site=in_site)
             if found and (best is None or found.weight > best.weight):
                 best = found
     return best
@@ -129,7 +132,9 @@ def _parts(label: str) -> Iterable[str]:
         yield from (p for p in label.split("-") if p)
 
 
-def _compare(brand: BrandInfo, part: str, *, in_site: bool) -> Finding | None:
+def _compare(
+    brand: BrandInfo, part: str, lures: frozenset[str], *, in_site: bool
+) -> Finding | None:
     low = part.lower()
     mixed = is_mixed_script(low)
     for name in brand.labels:
@@ -143,7 +148,7 @@ def _compare(brand: BrandInfo, part: str, *, in_site: bool) -> Finding | None:
         if typo:
             return Finding(typo, f"仿冒官方品牌 {name}（{part}，一字之差）")
     for name in brand.labels:
-        if _embedded(name, low):
+        if _embedded(name, low) or _with_lure(name, low, lures):
             return _contains(brand, name, part, in_site)
     return None
 
@@ -174,6 +179,16 @@ def _embedded(name: str, part: str) -> bool:
         return name in part
     if len(name) == 5:
         return any(run.startswith(name) for run in runs)
+    return False
+
+
+def _with_lure(name: str, part: str, lures: frozenset[str]) -> bool:
+    """品牌名直接连着诱饵词：qqpay、qqchongzhi、freesteam（短品牌名只有这样才算嵌在词里）。"""
+    for run in _ALPHA_RUN.findall(part):
+        if run.startswith(name) and run[len(name) :] in lures:
+            return True
+        if run.endswith(name) and run[: -len(name)] in lures:
+            return True
     return False
 
 

@@ -40,10 +40,10 @@ def scan(
     pieces.extend(Piece(t, "extra") for t in extra_texts if isinstance(t, str) and t)
     if not any(p.origin != "text" or might_have_link(p.text) for p in pieces):
         return QUIET
-    found = _find(pieces, rules)
+    words, caution = _words(pieces, rules)
+    found = _find(pieces, rules, shoppy=bool(words))
     if not found:
         return QUIET
-    words, caution = _words(pieces, rules)
     allow_set = _normalize_allow(allow)
     reports: dict[str, LinkReport] = {}
     disguises = Disguise.NONE
@@ -58,12 +58,12 @@ def scan(
     return ScanResult(_verdict(score, rules), score, ordered, disguise_names(disguises))
 
 
-def _find(pieces: Sequence[Piece], rules: DomainRules) -> list[tuple[Link, Piece]]:
+def _find(pieces: Sequence[Piece], rules: DomainRules, *, shoppy: bool) -> list[tuple[Link, Piece]]:
     found: list[tuple[Link, Piece]] = []
     for piece in pieces[:MAX_PIECES]:
         if piece.origin == "text" and not might_have_link(piece.text):
             continue
-        _, links = links_in_text(piece.text, rules)
+        _, links = links_in_text(piece.text, rules, shoppy=shoppy)
         found.extend((link, piece) for link in links)
         if len(found) >= MAX_LINKS:
             break

@@ -237,3 +237,25 @@ def test_images_listed_under_an_image_key_stay_images() -> None:
         }
     }
     assert [p.text for p in json_card(json.dumps(card)) if not p.words] == ["https://a.example.com"]
+
+
+# ---------------- 第二轮 ----------------
+
+
+def test_cc_names_count_as_links_when_the_message_sells_cards(rules: DomainRules) -> None:
+    """.cc 同时是文件扩展名和卡盟常用后缀：有卡盟话术时 xiaoka.cc 算网址，main.cc 仍是文件。"""
+    assert scan("点卡低价 xiaoka.cc", rules).verdict == "warn"
+    assert scan("编译 main.cc 报错", rules).links == ()
+    assert scan("卡密在 config.py 里", rules).links == ()
+
+
+@pytest.mark.parametrize("host", ["qqchongzhi.xyz", "qqpay.top", "jdpay.xyz", "freesteam.top"])
+def test_short_brand_glued_to_a_lure_word(host: str, rules: DomainRules) -> None:
+    result = scan(f"https://{host}", rules)
+    assert result.verdict == "warn"
+    assert "域名里带官方品牌名" in " ".join(result.links[0].reasons)
+
+
+@pytest.mark.parametrize("host", ["qqmusic-fan.top", "pineapple.top"])
+def test_brand_letters_inside_other_words_are_not_brands(host: str, rules: DomainRules) -> None:
+    assert scan(f"https://{host}", rules).verdict == "quiet"
