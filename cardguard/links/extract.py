@@ -24,7 +24,7 @@ MAX_LINKS = 20
 MAX_PATH = 1_000
 _HOSTCH = "0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff_\\-"
 _CANDIDATE_RE = re.compile(
-    r"(?P<scheme>https?)://(?P<auth>[^\s/?#<>\"'`,，。、；！？（）【】「」\\]{1,300})"
+    r"(?P<scheme>https?)://(?P<auth>[^\s/?#&<>\"'`,，。、；！？（）【】「」\\]{1,300})"
     rf"|(?<![{_HOSTCH}.@])(?P<host>[{_HOSTCH}]{{1,63}}(?:\.[{_HOSTCH}]{{1,63}}){{1,20}})"
     r"(?P<port>:\d{1,5})?",
     re.I,
@@ -32,6 +32,7 @@ _CANDIDATE_RE = re.compile(
 _REST_RE = re.compile(r"[/?#][^\x00-\x20\x7f-\U0010ffff<>\"'`,\\]*")
 _LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _PORT_RE = re.compile(r":(\d{1,5})$")
+_ENCODED_URL_RE = re.compile(r"%3a%2f%2f|%2f%2f", re.I)
 _IPV6_RE = re.compile(r"^\[([0-9a-f:.]{2,45})\](?::(\d{1,5}))?$", re.I)
 _NUMERIC_PART_RE = re.compile(r"^(?:0x[0-9a-f]{0,8}|\d{1,10})$", re.I)
 # 最后一段里的形近字符（c0m、tοp）只在还原后是这些常见后缀时才改回去。
@@ -102,19 +103,36 @@ def links_in_text(
     return cleaned, find_links(cleaned, rules, shoppy=shoppy)
 
 
-def find_links(cleaned: Cleaned, rules: DomainRules, *, shoppy: bool = False) -> list[Link]:
-    """在去伪装后的文本里找网址（最多 `MAX_LINKS` 条）。"""
+def find_links(
+    cleaned: Cleaned, rules: DomainRules, *, shoppy: bool = False, nested: bool = True
+) -> list[Link]:
+    """在去伪装后的文本里找网址（最多 `MAX_LINKS` 条）；nested：也找跳转参数里编码的网址。"""
     text = cleaned.text
     found: list[Link] = []
     for match in _CANDIDATE_RE.finditer(text):
         if match.group("host") and text.startswith("@", match.end()):
             continue  # 邮箱地址的用户名部分，例如 user.name@example.com
+        if match.group("host") and text[match.start() - 1 : match.start()] == "%":
+            continue  # %2Fkami88.top：百分号编码里的一截，由下面解码后的嵌套网址处理
         link = _parse(match, cleaned, rules, shoppy)
         if link is not None:
             found.append(link)
+            if nested:
+                found.extend(_nested_links(link, rules, shoppy))
             if len(found) >= MAX_LINKS:
                 break
-    return found
+    return found[:MAX_LINKS]
+
+
+def _nested_links(link: Link, rules: DomainRules, shoppy: bool) -> list[Link]:
+    """跳转网址里 %xx 编码的目标（link.zhihu.com/?target=https%3A%2F%2F…）：解码一层再找。
+
+    嵌套的网址不记伪装：跳转页自己就会这样编码，不是发帖人故意的。
+    """
+    if "%" not in link.path or not _ENCODED_URL_RE.search(link.path):
+        return []
+    decoded = Cleaned(unquote(link.path), None)
+    return find_links(decoded, rules, shoppy=shoppy, nested=False)
 
 
 def _parse(match: re.Match[str], cleaned: Cleaned, rules: DomainRules, shoppy: bool) -> Link | None:

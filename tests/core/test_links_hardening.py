@@ -259,3 +259,24 @@ def test_short_brand_glued_to_a_lure_word(host: str, rules: DomainRules) -> None
 @pytest.mark.parametrize("host", ["qqmusic-fan.top", "pineapple.top"])
 def test_brand_letters_inside_other_words_are_not_brands(host: str, rules: DomainRules) -> None:
     assert scan(f"https://{host}", rules).verdict == "quiet"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://link.zhihu.com/?target=https%3A%2F%2Fkami88.top%2Fbuy%2F1",
+        "https://c.pc.qq.com/middlem.html?pfurl=https%3A%2F%2Fkami88.top&pfuin=1",
+        "https://example.com/?redirect=http%3A%2F%2F198.51.100.2%3A8888%2Fbuy%2F1",
+    ],
+)
+def test_encoded_targets_of_redirect_links(text: str, rules: DomainRules) -> None:
+    """白名单网站的跳转页也不能把卡盟网址“洗白”：解码一层，按真实目标打分。"""
+    result = scan(text, rules)
+    assert result.verdict == "warn"
+    assert result.top is not None and "%" not in result.top.url
+
+
+def test_encoded_harmless_targets_stay_quiet(rules: DomainRules) -> None:
+    assert scan("https://link.zhihu.com/?target=https%3A%2F%2Fgithub.com%2Fa", rules).score == 0
+    nested = "https://link.zhihu.com/?target=https%3A%2F%2Fblog.example.com%2Fa 卡密"
+    assert scan(nested, rules).verdict != "warn"  # 嵌套网址不算伪装
