@@ -15,9 +15,13 @@ from .topic import topic_strength
 EXPLICIT_MIN = 20.0
 EXPLICIT_OFF_TOPIC_MIN = 30.0
 SUGGEST_MIN = 20.0
-PASSIVE_STRONG_MIN = 32.0
+PASSIVE_STRONG_MIN = 28.0
 PASSIVE_WEAK_MIN = 45.0
-PASSIVE_MARGIN = 3.0
+PASSIVE_MARGIN = 5.0
+PASSIVE_STATEMENT_MIN = 45.0
+PASSIVE_STATEMENT_MARGIN = 8.0
+PASSIVE_OFF_TOPIC_MIN = 58.0
+PASSIVE_OFF_TOPIC_MARGIN = 10.0
 MAX_SUGGESTIONS = 3
 MAX_QUERY_CHARS = 300
 
@@ -101,19 +105,35 @@ class Matcher:
         return self._result(ranked, bool(ranked) and ranked[0][1] >= bar)
 
     def passive(self, text: str, scope: str | None = None) -> MatchResult:
-        """群聊旁听：是问句、在话题上、而且很有把握时才答（不给建议）。"""
+        """群聊旁听：在话题上、像问句或诉苦、而且很有把握时才答（不给建议）。"""
         asking = looks_like_question(text)
-        if not asking and not looks_like_trouble(text):
-            return MatchResult(None, 0.0)
+        shaped = asking or looks_like_trouble(text)
         strength = topic_strength(self.query(text).text)
-        if strength == 0 or (strength == 1 and not asking):
+        bar = _passive_bar(strength, asking, shaped)
+        if bar is None:
             return MatchResult(None, 0.0)
         ranked = self._ranked(text, 2, scope)
         if not ranked:
             return MatchResult(None, 0.0)
         best = ranked[0][1]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        bar = PASSIVE_STRONG_MIN if strength == 2 else PASSIVE_WEAK_MIN
-        hit = best >= bar and best - runner_up >= PASSIVE_MARGIN
+        hit = best >= bar[0] and best - runner_up >= bar[1]
         result = self._result(ranked, hit)
         return result if hit else MatchResult(None, best, None, (), result.ranked)
+
+
+def _passive_bar(strength: int, asking: bool, shaped: bool) -> tuple[float, float] | None:
+    """旁听回答的（最低分，领先第二名的分差）；None 表示这句话不该旁听回答。
+
+    话题越明确、越像在求助，门槛越低：
+    明显在谈卡网的问句/诉苦 < 沾边的问句 < 明显在谈卡网的陈述句 < 不在话题上的问句。
+    """
+    if strength == 2 and shaped:
+        return PASSIVE_STRONG_MIN, PASSIVE_MARGIN
+    if strength == 1 and asking:
+        return PASSIVE_WEAK_MIN, PASSIVE_MARGIN
+    if strength == 2:
+        return PASSIVE_STATEMENT_MIN, PASSIVE_STATEMENT_MARGIN
+    if shaped:
+        return PASSIVE_OFF_TOPIC_MIN, PASSIVE_OFF_TOPIC_MARGIN
+    return None

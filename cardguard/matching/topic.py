@@ -1,6 +1,10 @@
 """话题判断：被动回答前，这句话必须明显在谈发卡网/卡盟/虚拟商品交易安全。
 
 单独一个“卡”字不算：显卡、银行卡、抽卡、卡池、公交卡、网卡、卡顿都不是我们的话题。
+三层词表：
+- 店铺词（发卡网、卡盟、卡密、代充……）：出现一个就算在话题上；
+- 商品词（q币、皮肤、月卡、游戏号……）：要和买卖、付款、受骗这类交易词一起出现才算；
+- 弱话题词（退款、身份证、封号……）：只算沾边，要更高的匹配分。
 """
 
 from __future__ import annotations
@@ -9,8 +13,8 @@ import re
 
 from .features import concepts
 
-# 强话题词：出现一个就说明在谈卡网/虚拟商品交易。
-STRONG_TERMS = (
+# 店铺词：出现一个就说明在谈卡网/虚拟商品交易。
+SHOP_TERMS = (
     "发卡",
     "卡网",
     "卡盟",
@@ -28,26 +32,65 @@ STRONG_TERMS = (
     "礼品卡",
     "钱包卡",
     "分站",
+    "主站",
+    "货源站",
     "招代理",
     "当代理",
     "做代理",
     "刷单",
-    "盗版",
-    "正版",
-    "qb",
-    "游戏币",
-    "皮肤",
-    "月卡",
     "卡券",
     "虚拟商品",
     "虚拟物品",
+    "虚拟货",
+    "售卡",
+    "卖卡",
+    "卡铺",
+    "卡站",
+    "秒发",
+    "代开",
+    "独角数卡",
+    "异次元",
+    "解冻费",
+    "成品号",
+    "二手号",
+    "原号主",
+    "号主",
+    "买号",
+    "卖号",
+    "共享号",
+    "黑号",
+)
+# 商品词：游戏和会员的虚拟商品；要有交易或受骗的上下文。
+GOODS_TERMS = (
+    "qb",
+    "游戏币",
+    "点券",
+    "钻石",
+    "原石",
+    "结晶",
+    "金币",
+    "皮肤",
+    "月卡",
+    "会员",
+    "vip",
+    "steam",
+    "key",
+    "序列号",
+    "兑换码",
+    "正版",
+    "盗版",
+    "游戏号",
+    "账号",
+    "装备",
+)
+_TRADE_RE = re.compile(
+    r"买|卖|付|充|花了|下单|订单|购|多少钱|价|便宜|低价|折|骗|坑|封|退款|退钱|"
+    r"网站|平台|商家|卖家|店|渠道|货源|来源|来路|哪来|到账|发货|找回|被盗|盗号"
 )
 # 弱话题词：需要和较高的匹配分一起出现。
 WEAK_TERMS = (
-    "key",
-    "steam",
     "充值",
-    "会员",
+    "充钱",
     "被骗",
     "骗子",
     "诈骗",
@@ -60,6 +103,8 @@ WEAK_TERMS = (
     "泄露",
     "帮信",
     "流水",
+    "收款",
+    "过账",
     "令牌",
     "设备锁",
     "二次验证",
@@ -73,10 +118,12 @@ WEAK_TERMS = (
     "付款",
     "付钱",
     "转账",
+    "手续费",
     "收款码",
     "网站",
     "平台",
     "商家",
+    "卖家",
     "便宜",
     "低价",
     "官方",
@@ -84,48 +131,59 @@ WEAK_TERMS = (
     "bot",
     "违法",
     "犯法",
+    "合法",
     "坐牢",
     "监管",
     "账号",
 )
-_STRONG_RE = re.compile("|".join(map(re.escape, STRONG_TERMS)))
+_SHOP_RE = re.compile("|".join(map(re.escape, SHOP_TERMS)))
+_GOODS_RE = re.compile("|".join(map(re.escape, GOODS_TERMS)))
 _WEAK_RE = re.compile("|".join(map(re.escape, WEAK_TERMS)))
 # 概念特征里，单独出现就说明在谈卡网交易的几类。
-STRONG_CONCEPTS = frozenset({"#shop", "#code", "#pirate", "#agent"})
+STRONG_CONCEPTS = frozenset({"#shop", "#code", "#agent"})
 # 容易撞车的说法：银行卡密码里的“卡密”、编程里的 key、游戏活动的兑换码、手机卡号。
-_AMBIGUOUS_RE = re.compile(r"卡密码|(?<![a-z])key(?![a-z])|卡号|序号|兑换码")
-# 正规电商/快递/外卖、公交卡话费这类充值、开挂被封：都不是卡网的话题。
-_LEGIT_SHOPPING_RE = re.compile(
+_AMBIGUOUS_RE = re.compile(r"卡密码|(?<![a-z])key(?![a-z])|卡号|序号|兑换码|序列号")
+# 正规电商/快递/外卖、公交卡话费这类充值、开挂被封、盗版小说影视：都不是卡网的话题。
+_OFF_TOPIC_RE = re.compile(
     r"淘宝|京东|拼多多|天猫|快递|外卖|闲鱼|美团|物流|唯品会|抖音商城|"
-    r"公交卡|交通卡|校园卡|饭卡|水卡|电费|水费|话费|流量|开挂|外挂"
+    r"公交卡|交通卡|校园卡|饭卡|水卡|电费|水费|话费|流量|开挂|外挂|"
+    r"小说|电影|电视剧|动漫|漫画|音乐|歌|挂失|补办|办理|办身份证|办卡|换证"
 )
-_BUYING_RE = re.compile(r"买|卖|付|充|花了|下单|购|多少钱|价")
 _GAME_STORE_RE = re.compile(r"steam|epic|游戏|dlc|激活|uplay|xbox|switch|ps\d|windows|office")
 
 
 def topic_strength(prepared: str) -> int:
-    """话题强度：2 = 明显在谈卡网/虚拟商品交易，1 = 沾边（弱话题词或两类以上相关概念），0 = 无关。
+    """话题强度：2 = 明显在谈卡网/虚拟商品交易，1 = 沾边，0 = 无关。
 
     输入须已预处理（`prepare`）。歧义词（key、兑换码、卡号）要有购买或失效的上下文才算数。
     """
     plain = _AMBIGUOUS_RE.sub(" ", prepared)
-    if _STRONG_RE.search(plain) or set(concepts(plain)) & STRONG_CONCEPTS:
+    if _SHOP_RE.search(plain) or set(concepts(plain)) & STRONG_CONCEPTS:
         return 2
-    if _LEGIT_SHOPPING_RE.search(prepared):
-        return 0
+    off_topic = bool(_OFF_TOPIC_RE.search(prepared))
     found = set(concepts(prepared))
+    if not off_topic and _goods_in_trade(prepared, found):
+        return 2
+    if off_topic:
+        return 0
     if "#nodeliver" in found:
         return 2
-    if "#code" in found and _ambiguous_code_in_context(prepared, found):
-        return 2
-    if _WEAK_RE.search(prepared) or len(found) >= 2:
+    if _WEAK_RE.search(prepared) or _GOODS_RE.search(prepared) or len(found) >= 2:
         return 1
     return 0
 
 
-def _ambiguous_code_in_context(prepared: str, found: set[str]) -> bool:
-    """key 要和购买或游戏商店一起出现；兑换码、卡号还可以和“失效/已使用”一起出现。"""
-    buying = bool(_BUYING_RE.search(prepared))
+def _goods_in_trade(prepared: str, found: set[str]) -> bool:
+    """商品词要和交易词同时出现；key 还要和游戏商店一起，兑换码、卡号可以和“失效”一起。"""
+    if _GOODS_RE.search(_AMBIGUOUS_RE.sub(" ", prepared)):
+        return bool(_TRADE_RE.search(prepared)) or "#invalid" in found
+    return _ambiguous_goods(prepared, found)
+
+
+def _ambiguous_goods(prepared: str, found: set[str]) -> bool:
+    trade = bool(_TRADE_RE.search(prepared))
     if re.search(r"(?<![a-z])key(?![a-z])", prepared):
-        return buying or bool(_GAME_STORE_RE.search(prepared))
-    return buying or "#invalid" in found
+        return trade and bool(_GAME_STORE_RE.search(prepared))
+    if re.search(r"卡号|兑换码|序列号|序号", prepared):
+        return trade or "#invalid" in found
+    return False
