@@ -12,6 +12,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from ..knowledge.domains import BrandInfo, DomainRules
 from .deobfuscate import CONFUSABLE
 from .extract import Link
+from .report import defang_host
 
 W_OFFICIAL_IN_SUBDOMAIN = 60
 W_SUFFIX_SWAP = 60
@@ -56,17 +57,17 @@ def check(link: Link, rules: DomainRules) -> Finding | None:
     findings: list[Finding] = []
     official = _official_in_subdomain(link.host, link.site, rules)
     if official:
-        reason = f"网址开头冒充官方网站 {official}，实际是 {link.site}"
+        reason = f"网址开头冒充官方网站 {official}，实际是 {defang_host(link.site)}"
         findings.append(Finding(W_OFFICIAL_IN_SUBDOMAIN, reason))
     swapped = _suffix_swap(link, rules)
     if swapped:
         tld = link.suffix.rsplit(".", 1)[-1]
         country = len(tld) == 2 and tld not in rules.cheap_tlds  # 可能是官方的地区网站，如 sony.jp
         if country:
-            reason = f"和官方网站 {swapped} 同名但后缀不同（{link.site}）"
+            reason = f"和官方网站 {swapped} 同名但后缀不同（{defang_host(link.site)}）"
             findings.append(Finding(W_BRAND_IN_DOMAIN, reason))
         else:
-            reason = f"冒充官方网站 {swapped}（换了后缀：{link.site}）"
+            reason = f"冒充官方网站 {swapped}（换了后缀：{defang_host(link.site)}）"
             findings.append(Finding(W_SUFFIX_SWAP, reason))
     labels = _own_labels(link, rules)
     site_label = labels[-1] if labels else ""

@@ -65,3 +65,8 @@ def defang(url: str) -> str:
     if len(text) > MAX_DEFANGED:
         text = text[:MAX_DEFANGED] + "…"
     return text.replace("://", "[:]//").replace(".", "[.]")
+
+
+def defang_host(host: str) -> str:
+    """理由里提到可疑主机时也写成点不开的样子（kami88[.]top），免得提醒本身成了可点的链接。"""
+    return host.replace(".", "[.]")

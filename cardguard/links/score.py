@@ -35,6 +35,7 @@ from ..text import fold
 from . import lookalike
 from .deobfuscate import Disguise, disguise_names
 from .extract import Link
+from .report import defang_host
 
 W_BLOCK = 100
 W_DISGUISE = 40
@@ -243,9 +244,9 @@ def _idn(link: Link) -> list[Signal]:
     if not link.disguises & Disguise.IDN:
         return []
     if any(lookalike.is_mixed_script(label) for label in link.unicode_host.split(".")):
-        reason = f"域名混用了不同文字的形近字母（{link.unicode_host}）"
+        reason = f"域名混用了不同文字的形近字母（{defang_host(link.unicode_host)}）"
         return [Signal("idn", W_MIXED_SCRIPT, reason)]
-    return [Signal("idn", W_IDN, f"国际化域名/punycode（显示为 {link.unicode_host}）")]
+    return [Signal("idn", W_IDN, f"国际化域名/punycode（显示为 {defang_host(link.unicode_host)}）")]
 
 
 def _tokens(link: Link, rules: DomainRules) -> list[Signal]:
@@ -273,11 +274,15 @@ def _claim_signals(link: Link, claim: str, title: str, rules: DomainRules) -> li
     title = title.strip()[:24]
     official = rules.official_re is not None and rules.official_re.search(folded)
     if official:
-        reason = f"分享卡片标题冒充“{title}”，实际指向 {link.site or link.host}"
+        reason = f"分享卡片标题冒充“{title}”，实际指向 {defang_host(link.site or link.host)}"
         return [Signal("card_claim", W_CLAIM, reason)]
     names = "、".join(b.name for b, _ in brands[:2])
     return [
-        Signal("card_claim", W_CLAIM_WEAK, f"分享卡片提到{names}，但指向 {link.site or link.host}")
+        Signal(
+            "card_claim",
+            W_CLAIM_WEAK,
+            f"分享卡片提到{names}，但指向 {defang_host(link.site or link.host)}",
+        )
     ]
 
 

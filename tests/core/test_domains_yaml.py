@@ -114,3 +114,13 @@ def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
 def test_top_level_must_be_mapping(tmp_path: Path) -> None:
     (line,) = _problems(_write(tmp_path, "- qq.com\n"))
     assert line.startswith(f"{tmp_path / 'domains.yaml'}:1")
+
+
+def test_signal_risks_point_to_shipped_risk_entries() -> None:
+    """提醒文案按 signal_risks 找风险条目；写了不存在的 id 时只会退回一句通用的话。"""
+    risks = load_yaml(Path(__file__).resolve().parents[2] / "knowledge" / "risks.yaml")
+    known = {entry["id"] for entry in risks["entries"]}
+    rules = load_rules()
+    used = {i for ids in rules.signal_risks.values() for i in ids}
+    used |= {i for entry in rules.blocks for i in entry.risks}
+    assert used <= known, used - known

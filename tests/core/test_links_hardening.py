@@ -280,3 +280,30 @@ def test_encoded_harmless_targets_stay_quiet(rules: DomainRules) -> None:
     assert scan("https://link.zhihu.com/?target=https%3A%2F%2Fgithub.com%2Fa", rules).score == 0
     nested = "https://link.zhihu.com/?target=https%3A%2F%2Fblog.example.com%2Fa 卡密"
     assert scan(nested, rules).verdict != "warn"  # 嵌套网址不算伪装
+
+
+# ---------------- 提醒文字用到的字段 ----------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://pay.qq.com.kami88.top/",
+        "https://steamcommunity.net/id/x",
+        "https://xn--q-o6b.com/vip",
+        "https://xn--hlry7bt5cc5f.xyz",
+    ],
+)
+def test_reasons_never_contain_a_clickable_suspicious_host(text: str, rules: DomainRules) -> None:
+    """理由会原样写进群里的提醒；里面的可疑域名也必须点不开（kami88[.]top）。"""
+    top = scan(text, rules).top
+    assert top is not None
+    suspicious = {top.site, top.host} - {"qq.com", "steamcommunity.com"}
+    for reason in top.reasons:
+        assert not any(name in reason for name in suspicious), reason
+
+
+def test_card_claim_reason_is_defanged(rules: DomainRules) -> None:
+    card = {"meta": {"news": {"title": "腾讯充值中心", "jumpUrl": "https://kami88.top/buy/1"}}}
+    result = scan([{"type": "json", "data": {"data": json.dumps(card)}}], rules)
+    assert any("实际指向 kami88[.]top" in r for r in result.links[0].reasons)
