@@ -31,6 +31,37 @@ _CANDIDATE_RE = re.compile(
 )
 _REST_RE = re.compile(r"[/?#][^\x00-\x20\x7f-\U0010ffff<>\"'`,\\]*")
 _LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_LOOSE_LABEL_RE = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "prof",
+        "st",
+        "no",
+        "vol",
+        "ch",
+        "fig",
+        "vs",
+        "etc",
+        "jr",
+        "sr",
+        "mt",
+        "inc",
+        "ltd",
+        "co",
+        "dept",
+        "gen",
+        "sgt",
+        "capt",
+        "rev",
+    ]
+)
+# 紧跟在“主机名”后面的 () / (x)：是代码里的方法调用（heap.top()），不是网址。
+_CALL_RE = re.compile(r"\((?:\)|[A-Za-z0-9_'\"])")
 _PORT_RE = re.compile(r":(\d{1,5})$")
 _ENCODED_URL_RE = re.compile(r"%3a%2f%2f|%2f%2f", re.I)
 _IPV6_RE = re.compile(r"^\[([0-9a-f:.]{2,45})\](?::(\d{1,5}))?$", re.I)
@@ -114,6 +145,8 @@ def find_links(
             continue  # 邮箱地址的用户名部分，例如 user.name@example.com
         if match.group("host") and text[match.start() - 1 : match.start()] == "%":
             continue  # %2Fkami88.top：百分号编码里的一截，由下面解码后的嵌套网址处理
+        if match.group("host") and _CALL_RE.match(text, match.end()):
+            continue  # heap.top()、df.info(x)：代码
         link = _parse(match, cleaned, rules, shoppy)
         if link is not None:
             found.append(link)
@@ -226,7 +259,7 @@ def _build(
         if not (scheme or port is not None or rest):
             return None  # 单独的 1.2.3.4 多半是版本号
         return _make(scheme, host.ascii, host.unicode, port, rest, host.ascii, "", True, disguises)
-    if not all(_LABEL_RE.match(label) for label in host.ascii.split(".")):
+    if not _valid_labels(host.ascii, loose=bool(scheme)):
         return None
     site, suffix = split_host(host.ascii)
     if not suffix or not site:
@@ -234,6 +267,13 @@ def _build(
     if not _looks_like_link(scheme, host.ascii, suffix, port, rest, disguises, rules, shoppy):
         return None
     return _make(scheme, host.ascii, host.unicode, port, rest, site, suffix, False, disguises)
+
+
+def _valid_labels(host: str, *, loose: bool) -> bool:
+    """每段都合法；带协议头时前面几段可以有下划线（浏览器照样能打开 kami_88.top）。"""
+    *head, last = host.split(".")
+    pattern = _LOOSE_LABEL_RE if loose else _LABEL_RE
+    return bool(_LABEL_RE.match(last)) and all(pattern.match(label) for label in head)
 
 
 def _looks_like_link(
@@ -250,6 +290,9 @@ def _looks_like_link(
         return True
     if disguises & Disguise.DOT_WORD and _is_clock(host, suffix):
         return False  # “晚上8点fun一下”：数字+点+英文，是时间不是网址
+    labels = host.split(".")
+    if len(labels) == 2 and labels[0] in _ABBREVIATIONS:
+        return False  # Mr.Wang、Dr.Li、No.1：称呼和缩写，不是网址（.wang/.li 也是后缀）
     tld = suffix.rsplit(".", 1)[-1]
     if tld not in rules.file_extensions or (shoppy and tld in rules.cheap_tlds):
         return True  # 有卡盟话术时，卡盟常用的 .cc 也算（py/md 这类仍当文件名）

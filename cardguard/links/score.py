@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from ..knowledge.domains import DomainRules
 from ..text import fold
 from . import lookalike
-from .deobfuscate import Disguise, disguise_names
+from .deobfuscate import CONFUSABLE, Disguise, disguise_names
 from .extract import Link
 from .report import defang_host
 
@@ -250,7 +250,10 @@ def _idn(link: Link) -> list[Signal]:
 
 
 def _tokens(link: Link, rules: DomainRules) -> list[Signal]:
+    """域名里的发卡词；形近字母（kаmi 里的西里尔 а）先还原成拉丁字母再找。"""
     labels = link.host.split(".")
+    if not link.unicode_host.isascii():
+        labels = [label.translate(CONFUSABLE) for label in link.unicode_host.split(".")]
     keep = len(labels) - (link.suffix.count(".") + 1)
     hits = rules.shop_token_hits(labels[: max(keep, 0)])
     if hits:

@@ -307,3 +307,25 @@ def test_card_claim_reason_is_defanged(rules: DomainRules) -> None:
     card = {"meta": {"news": {"title": "腾讯充值中心", "jumpUrl": "https://kami88.top/buy/1"}}}
     result = scan([{"type": "json", "data": {"data": json.dumps(card)}}], rules)
     assert any("实际指向 kami88[.]top" in r for r in result.links[0].reasons)
+
+
+@pytest.mark.parametrize("text", ["Mr.Wang 卖卡密吗", "Dr.Li 有卡密吗", "pq.top() 返回堆顶 卡密"])
+def test_titles_and_method_calls_are_not_links(text: str, rules: DomainRules) -> None:
+    """.wang/.top 都是真后缀：Mr.Wang、heap.top() 以前配上一个话术就会提醒，而消息里根本没有链接。"""
+    assert scan(text, rules).links == ()
+
+
+def test_underscores_after_a_scheme(rules: DomainRules) -> None:
+    assert scan("https://kami_88.top", rules).verdict == "warn"
+    assert links_in_text("my_file.py some_var.name", rules)[1] == []
+
+
+@pytest.mark.parametrize("host", ["kаmi88.com", "fаka.cn"])  # 西里尔 а
+def test_shop_tokens_behind_lookalike_letters(host: str, rules: DomainRules) -> None:
+    result = scan(f"https://{host}", rules)
+    assert result.verdict == "warn"
+    assert any("域名含发卡相关词" in r for r in result.links[0].reasons)
+
+
+def test_more_caution_phrases(rules: DomainRules) -> None:
+    assert scan("别找代充，全网最低都是坑 https://www.example.com/", rules).verdict != "warn"
