@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,14 +135,16 @@ def describe_error(err: Any) -> str:
 def check_references(entries: Sequence[Entry], directory: Path) -> list[Problem]:
     """跨文件检查：id 不重复、related 指向存在的条目。"""
     problems: list[Problem] = []
-    seen: dict[tuple[str, str], int] = {}
+    ids: set[str] = set()
+    # 同一文件（同 kind）里第几次出现，用来找到重复的那一行。
+    occurrences: Counter[tuple[str, str]] = Counter()
     for entry in entries:
         key = (entry.id, entry.kind)
-        if any(k[0] == entry.id for k in seen):
+        if entry.id in ids:
             message = f"id 重复：{entry.id}"
-            problems.append(_entry_problem(directory, entry, message, seen.get(key, 0)))
-        seen[key] = seen.get(key, 0) + 1
-    ids = {k[0] for k in seen}
+            problems.append(_entry_problem(directory, entry, message, occurrences[key]))
+        occurrences[key] += 1
+        ids.add(entry.id)
     for entry in entries:
         missing = [r for r in entry.related if r not in ids]
         if missing:
