@@ -168,6 +168,7 @@ class DomainsFile(_Strict):
     sales_words: tuple[Word, ...] = ()
     caution_words: tuple[Word, ...] = ()
     official_words: tuple[Word, ...] = ()
+    official_weak_words: tuple[Word, ...] = ()
     fingerprints: tuple[Fingerprint, ...] = ()
     brands: tuple[Brand, ...] = ()
     brand_lures: tuple[Token, ...] = ()
@@ -207,6 +208,7 @@ class DomainRules:
     sales: frozenset[str] = frozenset()
     caution_re: re.Pattern[str] | None = None
     brand_lures: frozenset[str] = frozenset()
+    official_weak_re: re.Pattern[str] | None = None
 
     def site_kind(self, host: str) -> tuple[str, str] | None:
         """主机最具体地落在哪个名单：("allow"|"user_content"|"shortener", 命中的名字)。"""
@@ -310,6 +312,7 @@ def compile_rules(model: DomainsFile) -> DomainRules:
         sales=frozenset(fold(w) for w in model.sales_words),
         caution_re=_alternation(model.caution_words),
         brand_lures=frozenset(model.brand_lures),
+        official_weak_re=_alternation(model.official_weak_words),
     )
 
 

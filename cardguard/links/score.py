@@ -267,6 +267,31 @@ def _tokens(link: Link, rules: DomainRules) -> list[Signal]:
     return [Signal("shop_token", W_HOST_WORDS, f"中文域名里有卡盟词 {'、'.join(found[:3])}")]
 
 
+# 卡片指向文章/帖子（资讯站分享“原神官方公告”）时，标题里的品牌和“官方”只是在转述。
+_CLAIM_ARTICLE_RE = re.compile(
+    r"/(?:articles?|news|blogs?|posts?|threads?|read|questions?|answers?|wiki|zhuanlan"
+    r"|column|handbook|guides?|bbs|forum)(?:[/._-]|$)|/20\d\d[/-]?\d\d",
+    re.I,
+)
+SHORT_TITLE = 8
+
+
+def _claims_service(folded: str, title: str, rules: DomainRules) -> bool:
+    """卡片像在冒充官方服务：有充值/钱包/客服这类词；只有“官方/中心/活动”时标题还得很短（腾讯官方）。"""
+    if rules.official_re is not None and rules.official_re.search(folded):
+        return True
+    short = len("".join(title.split())) <= SHORT_TITLE
+    return (
+        short and rules.official_weak_re is not None and bool(rules.official_weak_re.search(folded))
+    )
+
+
+def _title_is_brand(title: str, brands: Sequence[tuple[lookalike.BrandInfo, str]]) -> bool:
+    """卡片标题就是品牌名（小程序卡片“哔哩哔哩”“QQ”）：它自称是这个品牌的应用。"""
+    name = fold("".join(title.split()))
+    return any(name == fold(b.name) or name in b.aliases for b, _ in brands)
+
+
 def _claim_signals(link: Link, claim: str, title: str, rules: DomainRules) -> list[Signal]:
     folded = fold(claim)
     brands = [
@@ -275,8 +300,8 @@ def _claim_signals(link: Link, claim: str, title: str, rules: DomainRules) -> li
     if not brands:
         return []
     title = title.strip()[:24]
-    official = rules.official_re is not None and rules.official_re.search(folded)
-    if official:
+    named = _title_is_brand(title, brands)
+    if (named or _claims_service(folded, title, rules)) and not _CLAIM_ARTICLE_RE.search(link.path):
         reason = f"分享卡片标题冒充“{title}”，实际指向 {defang_host(link.site or link.host)}"
         return [Signal("card_claim", W_CLAIM, reason)]
     names = "、".join(b.name for b, _ in brands[:2])

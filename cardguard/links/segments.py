@@ -197,6 +197,8 @@ def xml_card(raw: Any) -> Iterator[Piece]:
     if not isinstance(raw, str):
         return
     text = html.unescape(raw[:MAX_CARD_CHARS])
+    if "&amp;" in text:
+        text = html.unescape(text)  # 转义了两次的 &amp;amp;
     urls: list[str] = []
     titles: list[str] = []
     for match in _XML_ATTR_RE.finditer(text):

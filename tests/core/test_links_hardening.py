@@ -329,3 +329,45 @@ def test_shop_tokens_behind_lookalike_letters(host: str, rules: DomainRules) -> 
 
 def test_more_caution_phrases(rules: DomainRules) -> None:
     assert scan("别找代充，全网最低都是坑 https://www.example.com/", rules).verdict != "warn"
+
+
+def _news(title: str, url: str, desc: str = "") -> list[dict[str, Any]]:
+    card = {"meta": {"news": {"title": title, "desc": desc, "jumpUrl": url}}}
+    return [{"type": "json", "data": {"data": json.dumps(card, ensure_ascii=False)}}]
+
+
+@pytest.mark.parametrize(
+    ("title", "url"),
+    [
+        ("Steam 官方公告汉化", "https://api.heybox.example.cn/v3/bbs/app/api/web/share?link_id=1"),
+        ("原神官方充值双倍活动开启", "https://www.games.example.com/news/202401/1.shtml"),
+        ("米哈游官方发布新角色演示", "https://www.games.example.com/2024/01/02/x.html"),
+    ],
+)
+def test_article_cards_quoting_official_news_do_not_warn(
+    title: str, url: str, rules: DomainRules
+) -> None:
+    """资讯站分享的文章卡片常写“官方”：长标题、文章网址都只是转述，不是冒充。"""
+    assert scan(_news(title, url), rules).verdict != "warn"
+
+
+@pytest.mark.parametrize(
+    ("title", "desc"),
+    [
+        ("腾讯官方", ""),
+        ("哔哩哔哩", "新番免费看"),
+        ("QQ安全中心", "账号异常"),
+        ("Steam 礼品卡领取", ""),
+    ],
+)
+def test_cards_posing_as_a_service_warn(title: str, desc: str, rules: DomainRules) -> None:
+    result = scan(_news(title, "https://portal.example.com/", desc), rules)
+    assert result.verdict == "warn"
+    assert "分享卡片标题冒充" in result.links[0].reasons[0]
+
+
+def test_double_escaped_xml_urls() -> None:
+    from cardguard.links.segments import xml_card
+
+    raw = '<msg url="https://kami88.top/?mod=buy&amp;amp;tid=1"><title>x</title></msg>'
+    assert next(iter(xml_card(raw))).text == "https://kami88.top/?mod=buy&tid=1"
