@@ -104,6 +104,16 @@ class Matcher:
         bar = EXPLICIT_MIN if on_topic else EXPLICIT_OFF_TOPIC_MIN
         return self._result(ranked, bool(ranked) and ranked[0][1] >= bar)
 
+    def _rival(self, ranked: list[tuple[int, float]]) -> float:
+        """第一名最强的“对手”分：和第一名互相 related 的条目答哪条都不算错，不算对手。"""
+        entries = self.corpus.entries
+        top = entries[ranked[0][0]]
+        for index, score in ranked[1:]:
+            other = entries[index]
+            if other.id not in top.related and top.id not in other.related:
+                return score
+        return 0.0
+
     def passive(self, text: str, scope: str | None = None) -> MatchResult:
         """群聊旁听：在话题上、像问句或诉苦、而且很有把握时才答（不给建议）。"""
         asking = looks_like_question(text)
@@ -112,12 +122,11 @@ class Matcher:
         bar = _passive_bar(strength, asking, shaped)
         if bar is None:
             return MatchResult(None, 0.0)
-        ranked = self._ranked(text, 2, scope)
+        ranked = self._ranked(text, 4, scope)
         if not ranked:
             return MatchResult(None, 0.0)
         best = ranked[0][1]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        hit = best >= bar[0] and best - runner_up >= bar[1]
+        hit = best >= bar[0] and best - self._rival(ranked) >= bar[1]
         result = self._result(ranked, hit)
         return result if hit else MatchResult(None, best, None, (), result.ranked)
 

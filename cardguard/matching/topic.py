@@ -149,6 +149,8 @@ _OFF_TOPIC_RE = re.compile(
     r"公交卡|交通卡|校园卡|饭卡|水卡|电费|水费|话费|流量|开挂|外挂|"
     r"小说|电影|电视剧|动漫|漫画|音乐|歌|挂失|补办|办理|办身份证|办卡|换证"
 )
+# 官方活动、直播福利发的兑换码过期了：不是买来的码。
+_OFFICIAL_EVENT_RE = re.compile(r"官方|活动|福利|直播|米游社|签到|前瞻")
 _GAME_STORE_RE = re.compile(r"steam|epic|游戏|dlc|激活|uplay|xbox|switch|ps\d|windows|office")
 
 
@@ -164,7 +166,7 @@ def topic_strength(prepared: str) -> int:
     found = set(concepts(prepared))
     if not off_topic and _goods_in_trade(prepared, found):
         return 2
-    if off_topic:
+    if off_topic or _official_event_code(prepared):
         return 0
     if "#nodeliver" in found:
         return 2
@@ -180,10 +182,17 @@ def _goods_in_trade(prepared: str, found: set[str]) -> bool:
     return _ambiguous_goods(prepared, found)
 
 
+def _official_event_code(prepared: str) -> bool:
+    """官方活动发的兑换码（“米游社的兑换码过期了吗”）：游戏日常，不是卡网话题。"""
+    return bool(
+        _OFFICIAL_EVENT_RE.search(prepared) and re.search(r"兑换码|礼包码|福利码", prepared)
+    )
+
+
 def _ambiguous_goods(prepared: str, found: set[str]) -> bool:
     trade = bool(_TRADE_RE.search(prepared))
     if re.search(r"(?<![a-z])key(?![a-z])", prepared):
         return trade and bool(_GAME_STORE_RE.search(prepared))
     if re.search(r"卡号|兑换码|序列号|序号", prepared):
-        return trade or "#invalid" in found
+        return trade or ("#invalid" in found and not _OFFICIAL_EVENT_RE.search(prepared))
     return False

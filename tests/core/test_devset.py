@@ -1,4 +1,9 @@
-"""开发集与留出集：点名准确率、旁听召回和误触发的底线；失败时打印每一条失误。"""
+"""开发集、留出集和盲测集：点名准确率、旁听召回、误触发和答错的底线；失败时打印每一条失误。
+
+- 开发集（questions/chatter）和留出集是调参时看过的；
+- 盲测集（blind/）由没看过知识库的人写成，衡量没见过的问法。b、c 两套只看汇总数字、不照着改。
+issue 的目标：点名 top-1 ≥ 0.95，旁听召回 ≥ 0.85，旁听误触发 0。
+"""
 
 from __future__ import annotations
 
@@ -13,14 +18,19 @@ from cardguard.matching import Matcher
 from cardguard.matching.evaluate import QuestionEval, evaluate_questions, format_question_eval
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-TOP1_MIN = 0.95
-# 当前底线 0.80（实测 0.806）；issue 的目标是 0.85，达到后把这里提上去。
-PASSIVE_RECALL_MIN = 0.80
-HOLDOUT_TOP1_MIN = 0.70
+
+# （问题集，闲聊集，top-1 底线，旁听召回底线，旁听答错占比上限）；数字是实测值向下取整后的底线。
+SETS = {
+    "dev": ("questions.yaml", "chatter.yaml", 0.95, 0.88, 0.01),
+    "holdout": ("questions_holdout.yaml", None, 0.95, 0.75, 0.02),
+    "blind-a": ("blind/questions_a.yaml", "blind/chatter_a.yaml", 0.95, 0.92, 0.02),
+    "blind-b": ("blind/questions_b.yaml", "blind/chatter_b.yaml", 0.92, 0.82, 0.03),
+    "blind-c": ("blind/questions_c.yaml", "blind/chatter_c.yaml", 0.92, 0.75, 0.03),
+}
 
 
-def _load(name: str, key: str) -> list[Any]:
-    return list(load_yaml(DATA / name).get(key) or [])
+def _load(name: str | None, key: str) -> list[Any]:
+    return list(load_yaml(DATA / name).get(key) or []) if name else []
 
 
 @pytest.fixture(scope="module")
@@ -29,33 +39,39 @@ def matcher() -> Matcher:
     return Matcher(load_knowledge().entries)
 
 
-@pytest.fixture(scope="module")
-def dev(matcher: Matcher) -> QuestionEval:
-    """questions.yaml + chatter.yaml 的评测结果。"""
-    questions = _load("questions.yaml", "questions")
+@pytest.fixture(scope="module", params=sorted(SETS))
+def measured(request: pytest.FixtureRequest, matcher: Matcher) -> tuple[str, QuestionEval]:
+    """一套标注集的评测结果。"""
+    questions_file, chatter_file = SETS[request.param][:2]
+    questions = _load(questions_file, "questions")
+    chatter = _load(chatter_file, "chatter")
+    assert questions, f"{questions_file} 是空的"
+    assert chatter or chatter_file is None, f"{chatter_file} 是空的"
+    return request.param, evaluate_questions(matcher, questions, chatter)
+
+
+def test_explicit_top1(measured: tuple[str, QuestionEval]) -> None:
+    name, got = measured
+    assert got.top1 >= SETS[name][2], format_question_eval(got)
+
+
+def test_passive_recall(measured: tuple[str, QuestionEval]) -> None:
+    name, got = measured
+    assert got.passive_recall >= SETS[name][3], format_question_eval(got)
+
+
+def test_passive_never_triggers_on_chatter(measured: tuple[str, QuestionEval]) -> None:
+    _, got = measured
+    assert got.false_triggers == 0, format_question_eval(got)
+
+
+def test_passive_rarely_gives_a_wrong_answer(measured: tuple[str, QuestionEval]) -> None:
+    # 旁听答错比沉默更糟。
+    name, got = measured
+    assert got.passive_wrong <= got.passive_total * SETS[name][4], format_question_eval(got)
+
+
+def test_sets_are_big_enough() -> None:
+    dev = _load("questions.yaml", "questions")
     chatter = _load("chatter.yaml", "chatter")
-    assert questions and chatter, "开发集是空的"
-    return evaluate_questions(matcher, questions, chatter)
-
-
-def test_explicit_top1(dev: QuestionEval) -> None:
-    assert dev.top1 >= TOP1_MIN, format_question_eval(dev)
-
-
-def test_passive_never_triggers_on_chatter(dev: QuestionEval) -> None:
-    assert dev.false_triggers == 0, format_question_eval(dev)
-
-
-def test_passive_never_gives_a_wrong_answer(dev: QuestionEval) -> None:
-    # 旁听答错比沉默更糟：最多 1%（目前 1 条：“密码泄露”落到了 risk-personal-info）。
-    assert dev.passive_wrong <= dev.passive_total // 100, format_question_eval(dev)
-
-
-def test_passive_recall(dev: QuestionEval) -> None:
-    assert dev.passive_recall >= PASSIVE_RECALL_MIN, format_question_eval(dev)
-
-
-def test_holdout_top1(matcher: Matcher) -> None:
-    holdout = evaluate_questions(matcher, _load("questions_holdout.yaml", "questions"), [])
-    assert holdout.questions > 0
-    assert holdout.top1 >= HOLDOUT_TOP1_MIN, format_question_eval(holdout)
+    assert len(dev) >= 150 and len(chatter) >= 100
