@@ -371,3 +371,9 @@ def test_double_escaped_xml_urls() -> None:
 
     raw = '<msg url="https://kami88.top/?mod=buy&amp;amp;tid=1"><title>x</title></msg>'
     assert next(iter(xml_card(raw))).text == "https://kami88.top/?mod=buy&tid=1"
+
+
+@pytest.mark.parametrize("text", ["Steam.app 打不开，卡密兑换不了", "电子书 book.mobi 发我"])
+def test_more_extension_suffixes_are_file_names(text: str, rules: DomainRules) -> None:
+    """.app（macOS 应用）、.mobi（电子书）也是后缀；单独写出来是文件名，不是网址。"""
+    assert scan(text, rules).links == ()
