@@ -5,6 +5,9 @@ from nonebot.plugin import PluginMetadata
 
 from .chat import Chat, Sent, chat_of, send_text, text_message
 from .config import Config
+from .intake import Intake, install
+from .logs import hide_chat_in_logs, quiet_core_logs
+from .merge import Flush, WarningMerger
 from .runtime import Runtime, create_runtime
 
 __plugin_meta__ = PluginMetadata(
@@ -16,15 +19,24 @@ __plugin_meta__ = PluginMetadata(
 )
 
 config = get_plugin_config(Config)
+if not config.cardguard_log_messages:
+    hide_chat_in_logs()
+quiet_core_logs()
 runtime: Runtime = create_runtime(config)
+intake = Intake(runtime)
+install(intake)
 
 __all__ = [
     "Chat",
     "Config",
+    "Flush",
+    "Intake",
     "Runtime",
     "Sent",
+    "WarningMerger",
     "chat_of",
     "config",
+    "intake",
     "runtime",
     "send_text",
     "text_message",

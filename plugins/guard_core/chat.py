@@ -47,9 +47,13 @@ def chat_of(event: Event) -> Chat:
             event.message_id,
             event.to_me,
         )
-    text = event.get_plaintext()
+    try:
+        text = event.get_plaintext()
+        user, group, to_me = event.get_user_id(), _group_of(event), event.is_tome()
+    except ValueError:  # 没有消息或没有发送者的“消息事件”：当成空的私聊，谁都不会理它
+        return Chat(None, "", None, "", (), None, False)
     segments = ({"type": "text", "data": {"text": text}},)
-    return Chat(_group_of(event), event.get_user_id(), None, text, segments, None, event.is_tome())
+    return Chat(group, user, None, text, segments, None, to_me)
 
 
 def _group_of(event: Event) -> str | None:
@@ -77,7 +81,7 @@ async def send_text(
     chat = chat_of(event)
     key = chat.group or f"user:{chat.user}"
     if not runtime.budget.try_take(key, runtime.now()):
-        logger.info(f"群 {key} 发言预算已用完，丢弃一条回复")
+        _log_dropped(runtime, key)
         return None
     try:
         result = await bot.send(event, text_message(event, text, quote=quote))
@@ -85,6 +89,15 @@ async def send_text(
         logger.warning(f"向 {key} 发送失败：{exc!r}")
         return None
     return Sent(_message_id(result))
+
+
+def _log_dropped(runtime: Runtime, key: str) -> None:
+    """预算用完丢弃的回复：每个群每分钟只记一条日志，附上这期间丢了几条。"""
+    muted = runtime.dropped.tick(key, runtime.now())
+    if muted is not None:
+        more = f"，上次记录以来又丢弃 {muted} 条" if muted else ""
+        limit = runtime.budget.limit
+        logger.info(f"{key} 这一分钟已发满 {limit} 条，丢弃回复（不排队）{more}")
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,10 @@ class Config(BaseModel):
         default=30, ge=0, description="没答上的问题保留几天（供 /faq gaps）；0 表示不保留"
     )
     cardguard_stats_days: int = Field(default=90, ge=1, description="统计数据保留天数")
+    cardguard_log_messages: bool = Field(
+        default=False,
+        description="true 时日志里保留每条消息的 QQ 号和原文（排查问题用）；默认只记消息编号和群号",
+    )
     cardguard_console: bool = Field(
         default=False, description="true 时用终端控制台代替 QQ，本地试用"
     )

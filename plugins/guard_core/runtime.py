@@ -9,12 +9,14 @@ from pathlib import Path
 
 from nonebot.log import logger
 
-from cardguard.budget import Cooldown, SendBudget
+from cardguard.budget import Cooldown, QuietLog, SendBudget
 from cardguard.knowledge import Knowledge, KnowledgeError, load_knowledge
 from cardguard.matching import Matcher
 from cardguard.settings import GroupSettings
 
 from .config import Config
+
+PRIVATE_TEXT_KINDS = frozenset({"unanswered"})  # detail 是群友原话的事件
 
 
 @dataclass
@@ -28,6 +30,7 @@ class Runtime:
     answer_cooldown: Cooldown
     user_cooldown: Cooldown
     link_cooldown: Cooldown
+    dropped: QuietLog = field(default_factory=lambda: QuietLog(60.0))  # 预算丢弃的日志每分钟一条
     groups: dict[str, GroupSettings] = field(default_factory=dict)
     observers: list[Callable[[str, str | None, str], None]] = field(default_factory=list)
     shipped: Knowledge | None = None  # 发布的知识（还没叠加管理员覆盖层）
@@ -88,7 +91,12 @@ class Runtime:
         return knowledge
 
     def record(self, kind: str, group: str | None, detail: str = "") -> None:
-        """记一件事（answered / unanswered / warned / false_alarm …）给统计和缺口列表。"""
+        """记一件事（answered / unanswered / warned / false_alarm …）给统计和缺口列表。
+
+        私聊（group 为 None）的内容从不交出去：没答上的私聊问题只计数、不留原文。
+        """
+        if group is None and kind in PRIVATE_TEXT_KINDS:
+            detail = ""
         for observer in self.observers:
             try:
                 observer(kind, group, detail)

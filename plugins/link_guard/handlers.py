@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from nonebot import on_message
+from nonebot import get_driver, on_message
 from nonebot.adapters import Bot, Event
 from nonebot.log import logger
 from nonebot.rule import Rule
 
 from cardguard.links import might_have_link, scan
 from cardguard.links.qr import fetch_qr_texts, image_urls
-from plugins.guard_core import Chat, chat_of, runtime, send_text
+from plugins.guard_core import Chat, Flush, WarningMerger, chat_of, runtime, send_text
 
-from .warning import render_warning
+from .warning import OFFICIAL_HINT, render_warning
 
 CARRIER_TYPES = frozenset({"json", "xml", "share", "image"})
 FALSE_ALARM_WORDS = frozenset({"误报", "误报了", "这是误报", "誤報"})
 ADMIN_ROLES = frozenset({"owner", "admin"})
 MAX_REMEMBERED = 500
 MAX_NOTIFY = 3
+MERGE_WINDOW = 10.0  # 每个群每 10 秒最多一条链接提醒，多的合并
+DIGEST_SITES = 5
 
 # 机器人发出的提醒消息 id → (群, 站点)，供“误报”回复查找。
 _warned: OrderedDict[int, tuple[str, str]] = OrderedDict()
@@ -103,15 +105,42 @@ async def _warn(bot: Bot, event: Event, chat: Chat, top) -> None:  # type: ignor
         return
     settings = runtime.settings(chat.group)
     recalled = await _recall(bot, chat) if settings.recall else None
-    text = render_warning(top, runtime.knowledge, recalled=recalled)
-    sent = await send_text(runtime, bot, event, text, quote=not recalled)
     runtime.record("warned", chat.group, top.site)
     if recalled:
         runtime.record("recalled", chat.group, top.site)
+    if chat.group is not None and not merger.offer(chat.group, top.site, bot, event):
+        return  # 刚提醒过：并入稍后的合并提醒
+    text = render_warning(top, runtime.knowledge, recalled=recalled)
+    sent = await send_text(runtime, bot, event, text, quote=not recalled)
     if sent is not None and sent.message_id is not None and chat.group is not None:
         _remember(sent.message_id, chat.group, top.site)
     if settings.notify:
         await _notify_admins(bot, chat, top.defanged)
+
+
+def render_digest(sites: list[str], total: int) -> str:
+    """合并提醒：刚才又有几条带卡盟链接的消息、是哪些网站（最多列 5 个）。"""
+    shown = "、".join(_defang(site) for site in sites[:DIGEST_SITES])
+    more = f" 等 {len(sites)} 个网站" if len(sites) > DIGEST_SITES else ""
+    return (
+        f"⚠️ 刚才又有 {total} 条消息带着像卡盟/自动发卡网的链接：{shown}{more}。\n"
+        f"别点、别付钱。{OFFICIAL_HINT}"
+    )
+
+
+async def _send_digest(flush: Flush) -> None:
+    """到点发出合并提醒；开了私聊通知的群也只通知一次。"""
+    sites = [str(site) for site in flush.batch.items]
+    await send_text(
+        runtime, flush.bot, flush.event, render_digest(sites, flush.batch.total), quote=False
+    )
+    if runtime.settings(flush.key).notify:
+        chat = chat_of(flush.event)
+        await _notify_admins(flush.bot, chat, "、".join(_defang(s) for s in sites[:DIGEST_SITES]))
+
+
+merger = WarningMerger(runtime, _send_digest, MERGE_WINDOW)
+get_driver().on_shutdown(merger.close)
 
 
 def _remember(message_id: int, group: str, site: str) -> None:
