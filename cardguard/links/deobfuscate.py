@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import idna
 
 from ..text import INVISIBLE_RE
-from .fast import DOT_STANDINS
+from .fast import DOT_STANDINS, EMOJI_CHARS, EMOJI_DOT_TLDS
 
 log = logging.getLogger("cardguard.links")
 
@@ -99,10 +99,7 @@ class Cleaned:
 _State = tuple[str, list[int] | None]
 _Repl = Callable[[re.Match[str]], str]
 
-_EMOJI = (
-    "\U0001f000-\U0001faff\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf\u2b00-\u2bff"
-    "\u3030\u303d\u00a9\u00ae\u2122\u20e3\ufffc"
-)
+_EMOJI = EMOJI_CHARS
 _ALNUM = "A-Za-z0-9"
 _WIDE_RE = re.compile(r"[^\x00-\x7f]+")
 _INNER_INVISIBLE_RE = re.compile(rf"(?<=[{_ALNUM}./:])(?:{INVISIBLE_RE.pattern})+(?=[{_ALNUM}./:])")
@@ -131,7 +128,7 @@ def deobfuscate(text: str) -> Cleaned:
     state = _sub(state, _INNER_INVISIBLE_RE, "", Disguise.INVISIBLE)
     state = _sub(state, INVISIBLE_RE, "", Disguise.NONE)  # 网址外面的（如表情里的 ZWJ）不算伪装
     if not state[0].isascii():
-        state = _sub(state, _EMOJI_RE, "", Disguise.EMOJI)
+        state = _sub(state, _EMOJI_RE, _emoji, Disguise.EMOJI)
     state = _sub(state, _BRACKET_RE, ".", Disguise.BRACKET_DOT)
     state = _sub(state, _SCHEME_RE, _scheme, Disguise.SCHEME, only_changed=True)
     state = _sub(state, _DOT_WORD_RE, _dot_word, Disguise.DOT_WORD)
@@ -156,6 +153,21 @@ def _cap_state(state: _State) -> _State:
     if len(text) <= limit:
         return state
     return text[:limit], flags[:limit] if flags is not None else None
+
+
+# 表情代替“.”（kami88🔸top）：表情后面正好是常见后缀、前面那段还没有点时，才换成“.”。
+_TLD_AFTER_RE = re.compile(rf"(?:{EMOJI_DOT_TLDS})(?![{_ALNUM}.])", re.I)
+_TOKEN_BEFORE_RE = re.compile(rf"[{_ALNUM}.-]{{1,63}}$")
+
+
+def _emoji(match: re.Match[str]) -> str:
+    text, start, end = match.string, match.start(), match.end()
+    if not _TLD_AFTER_RE.match(text, end):
+        return ""
+    before = _TOKEN_BEFORE_RE.search(text, max(0, start - 63), start)
+    if before is None or "." in before.group() or len(before.group()) < 2:
+        return ""
+    return "."
 
 
 def _nfkc(match: re.Match[str]) -> str:

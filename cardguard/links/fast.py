@@ -23,11 +23,19 @@ _ALNUM = re.compile(r"[A-Za-z0-9]")
 DOT_STANDINS = "点點丶。・·‧•∙⋅"
 # 括号里的点：半角、全角和中文括号都算（（点）会被 NFKC 变成 (点)，预检不做 NFKC 时也要认）。
 OPEN_BRACKETS = "[({<【〔（［｛＜"
+# 去伪装时当成“字母间表情”去掉的字符（与 deobfuscate 共用）。
+EMOJI_CHARS = (
+    "\U0001f000-\U0001faff\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf\u2b00-\u2bff"
+    "\u3030\u303d\u00a9\u00ae\u2122\u20e3\ufffc"
+)
+# 表情后面紧跟这些后缀时，表情可能是在代替“.”（kami88🔸top）。
+EMOJI_DOT_TLDS = "com|net|org|cn|top|xyz|cc|vip|shop|club|icu|site|online|fun|store|cyou|wang|info"
 # “点”的各种替身只在紧挨 ASCII 字母数字（可隔空格）或在括号里时才会被当成“.”（与去伪装一致）。
 _DOT_HINT = re.compile(
     rf"\.|dot|[A-Za-z0-9]\s*[{DOT_STANDINS}]|[{DOT_STANDINS}]\s*[A-Za-z0-9]"
     rf"|[{re.escape(OPEN_BRACKETS)}]\s*[。点點]"
-    r"|:\s?/\s?/",  # 带协议头的网址可以没有点：http://3232235777/、http://[2001:db8::1]/
+    r"|:\s?/\s?/"  # 带协议头的网址可以没有点：http://3232235777/、http://[2001:db8::1]/
+    rf"|[A-Za-z0-9] ?[{EMOJI_CHARS}]+ ?(?:{EMOJI_DOT_TLDS})",
     re.I,
 )
 

@@ -377,3 +377,17 @@ def test_double_escaped_xml_urls() -> None:
 def test_more_extension_suffixes_are_file_names(text: str, rules: DomainRules) -> None:
     """.app（macOS 应用）、.mobi（电子书）也是后缀；单独写出来是文件名，不是网址。"""
     assert scan(text, rules).links == ()
+
+
+@pytest.mark.parametrize("text", ["kami88🔸top", "kami88 ⭕ top/buy/1", "kami88\ufffccom"])
+def test_emoji_standing_in_for_the_dot(text: str, rules: DomainRules) -> None:
+    assert might_have_link(text)
+    link = _one(text, rules)
+    assert link.host in ("kami88.top", "kami88.com") and link.disguises & Disguise.EMOJI
+
+
+@pytest.mark.parametrize(
+    ("text", "joined"), [("k🔥a🔥m🔥i🔥88.top", "kami88.top"), ("我爱🔥top", "我爱🔥top")]
+)
+def test_emoji_between_letters_is_still_just_removed(text: str, joined: str) -> None:
+    assert deobfuscate(text).text == joined
