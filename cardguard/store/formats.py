@@ -21,7 +21,7 @@ from ..settings import LINK_MODES
 from .errors import LimitError
 
 Key = tuple[str, str | None]
-MAX_ALIASES = 30
+MAX_ALIASES = 150  # 发布的条目有七八十种问法；管理员在此基础上还能再加
 
 ENTRIES_HEADER = (
     "# 卡盟安全助手：管理员在群里添加/修改的问答，启动时合并到 knowledge/ 上。\n"
