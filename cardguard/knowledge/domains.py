@@ -183,6 +183,7 @@ class BrandInfo:
     labels: tuple[str, ...]
     aliases: tuple[str, ...]
     sites: frozenset[str]
+    home: str = ""  # 写在最前面的官方网站，提醒里当作“请走官方”的去处
 
 
 @dataclass(frozen=True)
@@ -289,7 +290,9 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
 def compile_rules(model: DomainsFile) -> DomainRules:
     """把校验好的 `DomainsFile` 编译成可快速查询的 `DomainRules`。"""
     brands = tuple(
-        BrandInfo(b.name, b.labels, tuple(fold(a) for a in b.aliases), frozenset(b.sites))
+        BrandInfo(
+            b.name, b.labels, tuple(fold(a) for a in b.aliases), frozenset(b.sites), b.sites[0]
+        )
         for b in model.brands
     )
     return DomainRules(

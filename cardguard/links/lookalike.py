@@ -35,6 +35,7 @@ class Finding:
 
     weight: int
     reason: str
+    official: str = ""  # 被仿冒的官方网站
 
 
 @lru_cache(maxsize=4096)
@@ -58,17 +59,17 @@ def check(link: Link, rules: DomainRules) -> Finding | None:
     official = _official_in_subdomain(link.host, link.site, rules)
     if official:
         reason = f"网址开头冒充官方网站 {official}，实际是 {defang_host(link.site)}"
-        findings.append(Finding(W_OFFICIAL_IN_SUBDOMAIN, reason))
+        findings.append(Finding(W_OFFICIAL_IN_SUBDOMAIN, reason, official))
     swapped = _suffix_swap(link, rules)
     if swapped:
         tld = link.suffix.rsplit(".", 1)[-1]
         country = len(tld) == 2 and tld not in rules.cheap_tlds  # 可能是官方的地区网站，如 sony.jp
         if country:
             reason = f"和官方网站 {swapped} 同名但后缀不同（{defang_host(link.site)}）"
-            findings.append(Finding(W_BRAND_IN_DOMAIN, reason))
+            findings.append(Finding(W_BRAND_IN_DOMAIN, reason, swapped))
         else:
             reason = f"冒充官方网站 {swapped}（换了后缀：{defang_host(link.site)}）"
-            findings.append(Finding(W_SUFFIX_SWAP, reason))
+            findings.append(Finding(W_SUFFIX_SWAP, reason, swapped))
     labels = _own_labels(link, rules)
     site_label = labels[-1] if labels else ""
     for brand in rules.brands:
@@ -144,10 +145,10 @@ def _compare(
         # 短品牌名（qq、jd）只认真正的形近字（qԛ），ASCII 的 0/1 替换太容易撞上普通名字。
         if (len(name) >= 4 or not low.isascii()) and skeleton(low) == skeleton(name):
             weight = W_CONFUSABLE if mixed or not low.isascii() else W_TYPO
-            return Finding(weight, f"仿冒官方品牌 {name}（{part}）")
+            return Finding(weight, f"仿冒官方品牌 {name}（{part}）", brand.home)
         typo = _typo(name, low)
         if typo:
-            return Finding(typo, f"仿冒官方品牌 {name}（{part}，一字之差）")
+            return Finding(typo, f"仿冒官方品牌 {name}（{part}，一字之差）", brand.home)
     for name in brand.labels:
         if _embedded(name, low) or _with_lure(name, low, lures):
             return _contains(brand, name, part, in_site)
@@ -195,10 +196,9 @@ def _with_lure(name: str, part: str, lures: frozenset[str]) -> bool:
 
 def _contains(brand: BrandInfo, name: str, part: str, in_site: bool) -> Finding:
     if in_site:
-        return Finding(
-            W_BRAND_IN_DOMAIN, f"域名里带官方品牌名 {name}（{part}），但不是{brand.name}的官方网站"
-        )
-    return Finding(W_BRAND_IN_SUBDOMAIN, f"子域名里带官方品牌名 {name}（{part}）")
+        reason = f"域名里带官方品牌名 {name}（{part}），但不是{brand.name}的官方网站"
+        return Finding(W_BRAND_IN_DOMAIN, reason, brand.home)
+    return Finding(W_BRAND_IN_SUBDOMAIN, f"子域名里带官方品牌名 {name}（{part}）", brand.home)
 
 
 @lru_cache(maxsize=512)

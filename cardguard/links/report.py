@@ -15,7 +15,9 @@ class LinkReport:
 
     url：还原伪装后的网址；host：主机名（ASCII/punycode）；site：可注册域名；
     score：0–100；reasons：中文理由；defanged：给群里看的不可点击写法（kami88[.]top/buy/3）；
-    risk_ids：相关风险条目 id，用来拼提醒文案。
+    risk_ids：相关风险条目 id，用来拼提醒文案；
+    official：像在冒充的官方网站（steampowered.com），提醒里可以指给用户，没有则为空串；
+    shown_host：给人看的主机名（punycode 显示成 Unicode，已去链接化），和 defanged 不同时可一起展示。
     """
 
     url: str
@@ -25,6 +27,8 @@ class LinkReport:
     reasons: tuple[str, ...]
     defanged: str
     risk_ids: tuple[str, ...]
+    official: str = ""
+    shown_host: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from ..text import fold
 from .deobfuscate import Disguise, disguise_names
 from .extract import MAX_LINKS, Link, links_in_text
 from .fast import might_have_link
-from .report import QUIET, LinkReport, ScanResult, Verdict, defang
+from .report import QUIET, LinkReport, ScanResult, Verdict, defang, defang_host
 from .score import score_link
 from .segments import Piece, pieces_from
 
@@ -118,6 +118,8 @@ def _report(
         reasons=scored.reasons,
         defanged=defang(link.url),
         risk_ids=scored.risk_ids,
+        official=scored.official,
+        shown_host=defang_host(link.unicode_host),
     )
 
 

@@ -63,6 +63,7 @@ class Signal:
     kind: str
     weight: int
     reason: str
+    official: str = ""  # 仿冒/冒充类信号：被冒充的官方网站
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,11 @@ class Scored:
     signals: tuple[Signal, ...]
     allowed: bool
     risk_ids: tuple[str, ...]
+
+    @property
+    def official(self) -> str:
+        """这条网址像在冒充的官方网站（取分数最高的仿冒类信号；没有则为空串）。"""
+        return next((s.official for s in self.signals if s.official), "")
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -168,7 +174,7 @@ def _link_signals(link: Link, rules: DomainRules) -> list[Signal]:
     signals.extend(_tokens(link, rules))
     found = lookalike.check(link, rules)
     if found:
-        signals.append(Signal("lookalike", found.weight, found.reason))
+        signals.append(Signal("lookalike", found.weight, found.reason, found.official))
     tld = link.suffix.rsplit(".", 1)[-1]
     if tld in rules.cheap_tlds:
         signals.append(Signal("cheap_tld", W_CHEAP_TLD, f"廉价域名后缀 .{tld}"))
@@ -303,13 +309,14 @@ def _claim_signals(link: Link, claim: str, title: str, rules: DomainRules) -> li
     named = _title_is_brand(title, brands)
     if (named or _claims_service(folded, title, rules)) and not _CLAIM_ARTICLE_RE.search(link.path):
         reason = f"分享卡片标题冒充“{title}”，实际指向 {defang_host(link.site or link.host)}"
-        return [Signal("card_claim", W_CLAIM, reason)]
+        return [Signal("card_claim", W_CLAIM, reason, brands[0][0].home)]
     names = "、".join(b.name for b, _ in brands[:2])
     return [
         Signal(
             "card_claim",
             W_CLAIM_WEAK,
             f"分享卡片提到{names}，但指向 {defang_host(link.site or link.host)}",
+            brands[0][0].home,
         )
     ]
 

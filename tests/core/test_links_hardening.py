@@ -391,3 +391,20 @@ def test_emoji_standing_in_for_the_dot(text: str, rules: DomainRules) -> None:
 )
 def test_emoji_between_letters_is_still_just_removed(text: str, joined: str) -> None:
     assert deobfuscate(text).text == joined
+
+
+@pytest.mark.parametrize(
+    ("text", "official", "shown"),
+    [
+        ("https://steamcommunlty.com/gift", "steampowered.com", "steamcommunlty[.]com"),
+        ("https://xn--q-o6b.com/vip", "qq.com", "qԛ[.]com"),
+        ("https://steamcommunity.net/id/x", "steamcommunity.com", "steamcommunity[.]net"),
+        ("kami88.top/buy/1", "", "kami88[.]top"),
+    ],
+)
+def test_reports_name_the_imitated_official_site(
+    text: str, official: str, shown: str, rules: DomainRules
+) -> None:
+    """提醒可以说“请走 steampowered.com”，并把 punycode 显示成用户看到的样子。"""
+    top = scan(text, rules).top
+    assert top is not None and (top.official, top.shown_host) == (official, shown)
