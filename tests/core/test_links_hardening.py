@@ -408,3 +408,16 @@ def test_reports_name_the_imitated_official_site(
     """提醒可以说“请走 steampowered.com”，并把 punycode 显示成用户看到的样子。"""
     top = scan(text, rules).top
     assert top is not None and (top.official, top.shown_host) == (official, shown)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "QQ会员 超级会员 低至3折 https://vip-club.example.xyz",
+        "发卡地址：http://fk.example.top",
+        "点券充值 官方授权 https://dq-official.top",
+        "王者荣耀 点券 便宜出 wzry-dq.xyz",
+    ],
+)
+def test_more_selling_phrases(text: str, rules: DomainRules) -> None:
+    assert scan(text, rules).verdict == "warn"
