@@ -73,7 +73,6 @@ GOODS_TERMS = (
     "月卡",
     "会员",
     "vip",
-    "steam",
     "key",
     "正版",
     "盗版",
@@ -145,11 +144,47 @@ _AMBIGUOUS_RE = re.compile(r"卡密码|(?<![a-z])key(?![a-z])|卡号|序号|兑�
 _OFF_TOPIC_RE = re.compile(
     r"淘宝|京东|拼多多|天猫|快递|外卖|闲鱼|美团|物流|唯品会|抖音商城|"
     r"公交卡|交通卡|校园卡|饭卡|水卡|电费|水费|话费|流量|开挂|外挂|"
-    r"小说|电影|电视剧|动漫|漫画|音乐|歌|挂失|补办|办理|办身份证|办卡|换证"
+    r"小说|电影|电视剧|动漫|漫画|音乐|歌|挂失|补办|办理|办身份证|办卡|换证|会员卡|积分卡|集点卡"
 )
 # 官方活动、直播福利发的兑换码过期了：不是买来的码。
 _OFFICIAL_EVENT_RE = re.compile(r"官方|活动|福利|直播|米游社|签到|前瞻")
 _GAME_STORE_RE = re.compile(r"steam|epic|游戏|dlc|激活|uplay|xbox|switch|ps\d|windows|office")
+
+
+# 不点名卡网、但明显在谈它的几类事：两组词同时出现才算（“卖家 + 私下转账”“孩子 + 偷偷充”）。
+_DOMAIN_PAIRS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(a), re.compile(b))
+    for a, b in (
+        # 出借、出租收款账户：帮信、跑分
+        (
+            r"银行卡|支付宝|微信|账户|收款码",
+            r"借给|出借|租给|出租|租我|帮忙收钱|帮人收|过流水|跑分",
+        ),
+        # 卖家要的付款方式和各种“先交钱”
+        (
+            r"卖家|商家|店家|店主|客服|卖号的|代充的",
+            r"私下转|私人账户|个人账户|个人码|手续费|保证金|解冻|先付|先转|定金",
+        ),
+        # 收了钱就拉黑、跑路
+        (r"拉黑|跑路|失联|联系不上|人没了", r"钱|付|退款|没发|货"),
+        # 下单时要填证件
+        (r"下单|买卡|购买", r"身份证|真实姓名|真名|手持"),
+        # 账号被盗、找回
+        (
+            r"被盗|盗号|盗了|被改绑|被人改绑|申诉|登我号|异地登录|陌生设备",
+            r"(?<!手机)号|账号|帐号|qq|密码",
+        ),
+        # 未成年偷偷充游戏
+        (
+            r"孩子|小孩|儿子|女儿|弟弟|妹妹|表弟|表妹|未成年|初中生|小学生",
+            r"偷偷|充了|充值|氪|游戏",
+        ),
+    )
+)
+
+
+def _domain_pair(prepared: str) -> bool:
+    return any(a.search(prepared) and b.search(prepared) for a, b in _DOMAIN_PAIRS)
 
 
 def topic_strength(prepared: str) -> int:
@@ -166,7 +201,7 @@ def topic_strength(prepared: str) -> int:
         return 2
     if off_topic or _official_event_code(prepared):
         return 0
-    if "#nodeliver" in found:
+    if "#nodeliver" in found or _domain_pair(prepared):
         return 2
     if _WEAK_RE.search(prepared) or _GOODS_RE.search(prepared) or len(found) >= 2:
         return 1
