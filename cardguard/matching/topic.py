@@ -139,7 +139,10 @@ _WEAK_RE = re.compile("|".join(map(re.escape, WEAK_TERMS)))
 # 概念特征里，单独出现就说明在谈卡网交易的几类。
 STRONG_CONCEPTS = frozenset({"#shop", "#code", "#agent"})
 # 容易撞车的说法：银行卡密码里的“卡密”、编程里的 key、游戏活动的兑换码、手机卡号。
-_AMBIGUOUS_RE = re.compile(r"卡密码|(?<![a-z])key(?![a-z])|卡号|序号|兑换码|序列号")
+# 单说“发卡”多半是头上戴的发卡；“自动发卡”“发卡网/平台/站/群”才是卡网。
+_AMBIGUOUS_RE = re.compile(
+    r"卡密码|(?<![a-z])key(?![a-z])|卡号|序号|兑换码|序列号|(?<!自动)发卡(?![网平站系群店商])"
+)
 # 正规电商/快递/外卖、公交卡话费这类充值、开挂被封、盗版小说影视：都不是卡网的话题。
 _OFF_TOPIC_RE = re.compile(
     r"淘宝|京东|拼多多|天猫|快递|外卖|闲鱼|美团|物流|唯品会|抖音商城|"
