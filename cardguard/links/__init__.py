@@ -10,6 +10,7 @@
     result = scan(segments, rules, extra_texts=qr, allow=group_allow)
     if result.verdict == "warn":
         top = result.top                      # 分数最高的网址：top.defanged / top.reasons / top.risk_ids
+        # top.official：像在冒充的官方网站（steampowered.com）；top.shown_host：用户看到的主机名（qԛ[.]com）
 
 纯文本热路径可以先 `might_have_link(text)`：返回 False 时 `scan` 一定不会提醒
 （`scan` 内部也会先做这个检查）。只对纯文本有效：卡片/图片消息段请直接交给 `scan`。
