@@ -150,6 +150,8 @@ _OFF_TOPIC_RE = re.compile(
     r"公交卡|交通卡|校园卡|饭卡|水卡|电费|水费|话费|流量|开挂|外挂|"
     r"小说|电影|电视剧|动漫|漫画|音乐|歌|挂失|补办|办理|办身份证|办卡|换证|会员卡|积分卡|集点卡"
 )
+# 和“官方”同时出现时，说明又扯上了卡网的字眼。
+_RISKY_RE = re.compile(r"卡网|卡盟|发卡|代充|低价|便宜|折|卖家|商家|小站|网站|骗|黑卡|盗|渠道")
 # 官方活动、直播福利发的兑换码过期了：不是买来的码。
 _OFFICIAL_EVENT_RE = re.compile(r"官方|活动|福利|直播|米游社|签到|前瞻")
 _GAME_STORE_RE = re.compile(r"steam|epic|游戏|dlc|激活|uplay|xbox|switch|ps\d|windows|office")
@@ -181,7 +183,7 @@ _DOMAIN_PAIRS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         # 未成年偷偷充游戏
         (
             r"孩子|小孩|儿子|女儿|弟弟|妹妹|表弟|表妹|未成年|初中生|小学生",
-            r"偷偷|充了|充值|氪|游戏",
+            r"偷偷|充了|充值|氪",
         ),
     )
 )
@@ -196,6 +198,8 @@ def topic_strength(prepared: str) -> int:
 
     输入须已预处理（`prepare`）。歧义词（key、兑换码、卡号）要有购买或失效的上下文才算数。
     """
+    if _official_context(prepared):
+        return 0 if _official_event_code(prepared) else 1
     plain = _AMBIGUOUS_RE.sub(" ", prepared)
     if _SHOP_RE.search(plain) or set(concepts(plain)) & STRONG_CONCEPTS:
         return 2
@@ -217,6 +221,11 @@ def _goods_in_trade(prepared: str, found: set[str]) -> bool:
     if _GOODS_RE.search(_AMBIGUOUS_RE.sub(" ", prepared)):
         return bool(_TRADE_RE.search(prepared)) or "#invalid" in found
     return _ambiguous_goods(prepared, found)
+
+
+def _official_context(prepared: str) -> bool:
+    """在官方渠道里的事（“官方活动领的cdk”“官方客服说要等”），没提卖家、低价这类字眼：最多算沾边。"""
+    return bool(_OFFICIAL_EVENT_RE.search(prepared)) and not _RISKY_RE.search(prepared)
 
 
 def _official_event_code(prepared: str) -> bool:
