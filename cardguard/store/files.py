@@ -85,13 +85,27 @@ def parse_file(path: Path, parse: Parser[T]) -> T:
 
 
 def load_or_recover(path: Path, parse: Parser[T], empty: Callable[[], T]) -> tuple[T, list[str]]:
-    """读取数据文件；坏了就挪到一边、恢复 .bak（也坏就从空开始），返回（数据，说明）。"""
+    """读取数据文件；坏了（包括上一版有内容、这一版却是空的）就挪到一边、恢复 .bak
+    （也坏就从空开始），返回（数据，说明）。"""
     if not path.exists():
         return empty(), []
     try:
-        return parse_file(path, parse), []
+        raw = load_yaml(path)
+        if raw is None and _has_content(backup_path(path)):
+            raise KnowledgeError([Problem(str(path), 1, None, "文件是空的，上一版却有内容")])
+        return parse(raw, path), []
     except KnowledgeError as exc:
         return _recover(path, parse, empty, exc.problems)
+
+
+def _has_content(path: Path) -> bool:
+    """文件存在并且不是空的（只有注释也算空）。机器人自己写的数据文件从来不是空的。"""
+    if not path.exists():
+        return False
+    try:
+        return load_yaml(path) is not None
+    except KnowledgeError:
+        return False
 
 
 def _recover(

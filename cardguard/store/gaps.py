@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 
 from ..knowledge.yamlio import write_atomic
 from ..matching import prepare
+from .files import move_aside
 
 log = logging.getLogger("cardguard.store")
 
@@ -52,6 +53,7 @@ class GapLog:
         self.now = now
         self._items: list[Gap] = []
         self._pruned_at = 0.0
+        self.notes: list[str] = []
         self._load()
 
     def _load(self) -> None:
@@ -62,9 +64,21 @@ class GapLog:
             return
         if not self.path.exists():
             return
-        self._items = list(_read(self.path))
-        torn = not self.path.read_bytes().endswith(b"\n")
-        self.prune(rewrite=torn)
+        self._items, bad = _read(self.path)
+        unfinished = not self.path.read_bytes().endswith(b"\n")
+        if bad:
+            self._set_aside(bad)
+        self.prune(rewrite=bool(bad) or unfinished)
+
+    def _set_aside(self, bad: int) -> None:
+        """有读不懂的行（如写到一半被杀的最后一行）：原文件整个挪到一边，再只写回能读的。"""
+        aside = move_aside(self.path)
+        kept = len(self._items)
+        note = (
+            f"{self.path.name} 有 {bad} 行读不懂，原文件已挪到 {aside.name}，留下能读的 {kept} 条"
+        )
+        self.notes.append(note)
+        log.error("%s", note)
 
     def record(self, group: str | None, text: str) -> None:
         """记下一条没答上的提问（太长的截断）。"""
@@ -105,14 +119,20 @@ def _line(gap: Gap) -> str:
     return json.dumps(gap.__dict__, ensure_ascii=False) + "\n"
 
 
-def _read(path: Path) -> Iterable[Gap]:
+def _read(path: Path) -> tuple[list[Gap], int]:
+    """读出全部缺口，返回（能读的，读不懂的行数）。"""
+    gaps: list[Gap] = []
+    bad = 0
     with path.open(encoding="utf-8", errors="replace") as fh:
         for line in fh:
+            if not line.strip():
+                continue
             try:
                 data = json.loads(line)
-                yield Gap(float(data["ts"]), data.get("group"), str(data["text"]))
+                gaps.append(Gap(float(data["ts"]), data.get("group"), str(data["text"])))
             except (ValueError, KeyError, TypeError):
-                continue  # 缺口只是参考：残行（如写到一半被杀）直接略过
+                bad += 1
+    return gaps, bad
 
 
 def cluster(texts: Iterable[str], similar: float = SIMILAR) -> list[GapGroup]:

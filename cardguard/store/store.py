@@ -83,6 +83,7 @@ class Store:
         self.audit = AuditLog(self.dir / AUDIT_FILE)
         self.notes.extend(self.audit.notes)
         self.gaps = GapLog(self.dir / GAPS_FILE, keep_gaps_days, now)
+        self.notes.extend(self.gaps.notes)
 
     def _load(self, name: str, parse: Callable[[Any, Path], Any], empty: Callable[[], Any]) -> Any:
         value, notes = load_or_recover(self.dir / name, parse, empty)
