@@ -7,6 +7,11 @@ OneBot v11 客户端（NapCat 等）用反向 WebSocket 连到 ws://127.0.0.1:80
 from __future__ import annotations
 
 import os
+import signal
+import sys
+import time
+from types import FrameType
+from typing import Any
 
 import nonebot
 
@@ -35,6 +40,71 @@ def _plugin_env() -> dict[str, str]:
     return {k.lower(): v for k, v in os.environ.items() if k.upper().startswith(ENV_PREFIXES)}
 
 
+def tidy_segment(segment: dict[str, Any]) -> dict[str, Any]:
+    """一个消息段：type 必须是字符串、data 必须是字典、文字段的 text 必须是字符串。"""
+    kind = segment.get("type")
+    data = segment.get("data")
+    data = data if isinstance(data, dict) else {}
+    if kind == "text" and not isinstance(data.get("text"), str):
+        text = data.get("text")
+        data = {**data, "text": "" if text is None else str(text)}
+    return {"type": kind if isinstance(kind, str) else "unknown", "data": data}
+
+
+def tidy_frame(frame: Any) -> Any:
+    """OneBot 实现偶尔送来格式不对的消息（消息段 data 为 null、message 是数字……）。
+
+    先整理成合法的样子再交给适配器；否则适配器在交给插件之前就出错，每条留一个 traceback。
+    id 不是数字的回复段直接去掉。
+    """
+    if not isinstance(frame, dict) or "message" not in frame:
+        return frame
+    message = frame["message"]
+    if isinstance(message, list):
+        segments = [tidy_segment(s) for s in message if isinstance(s, dict)]
+        frame["message"] = [s for s in segments if not _bad_reply(s)]
+    elif not isinstance(message, str):
+        frame["message"] = []
+    return frame
+
+
+def _bad_reply(segment: dict[str, Any]) -> bool:
+    return segment["type"] == "reply" and not str(segment["data"].get("id", "")).isdigit()
+
+
+def onebot_adapter() -> type:
+    """OneBot v11 适配器，多两步：解析事件前先 `tidy_frame`；连基本字段都不对的事件直接跳过。
+
+    适配器自己解析失败时会把整条原始数据（含 QQ 号和聊天内容）连同 traceback 写进日志，
+    而且每条都写；这里改成每 10 分钟只记一句，不带原文。
+    """
+    from nonebot.adapters.onebot.v11 import Adapter
+    from nonebot.adapters.onebot.v11.event import Event as OneBotEvent
+    from nonebot.compat import type_validate_python
+    from nonebot.log import logger
+
+    from cardguard.budget import QuietLog
+
+    skipped = QuietLog(600.0)
+
+    class TidyAdapter(Adapter):
+        @classmethod
+        def json_to_event(cls, json_data: Any) -> Any:
+            json_data = tidy_frame(json_data)
+            if isinstance(json_data, dict) and "post_type" in json_data:
+                try:
+                    type_validate_python(OneBotEvent, json_data)
+                except ValueError:
+                    if skipped.tick("bad event", time.monotonic()) is not None:
+                        logger.warning(
+                            "收到缺少必需字段的事件，已跳过（同类情况 10 分钟内只记一次）"
+                        )
+                    return None
+            return super().json_to_event(json_data)
+
+    return TidyAdapter
+
+
 def setup() -> None:
     """初始化 NoneBot，注册适配器，加载插件。"""
     # 控制台试用：只有以 “@Bot” 开头的消息才算 @ 机器人，和在群里一样（适配器默认每句都算）
@@ -45,9 +115,7 @@ def setup() -> None:
 
         driver.register_adapter(ConsoleAdapter)
     else:
-        from nonebot.adapters.onebot.v11 import Adapter as OneBotV11Adapter
-
-        driver.register_adapter(OneBotV11Adapter)
+        driver.register_adapter(onebot_adapter())
     for name in PLUGINS:
         try:
             nonebot.load_plugin(name)
@@ -55,9 +123,41 @@ def setup() -> None:
             continue
 
 
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)
+)
+
+
+class _Stopper:
+    """Ctrl+C / SIGTERM 的处理：还没开始服务时直接退出；服务结束以后安静地忽略。
+
+    uvicorn 收尾（等正在处理的消息、关闭数据库）之后，会把收到的信号再发给原来的处理函数；
+    默认处理函数会让进程以“被信号杀死”（143）或 KeyboardInterrupt 的 traceback 结束。
+    换成这个以后，正常关机的退出码是 0，日志里没有 traceback。
+    """
+
+    serving = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        if not self.serving:
+            sys.exit(0)
+
+    def install(self) -> None:
+        """替换 SIGINT/SIGTERM 的处理函数。"""
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, self)
+
+    async def started(self) -> None:
+        """NoneBot 启动完成（此后由 uvicorn 接管信号、负责收尾）。"""
+        self.serving = True
+
+
 def main() -> None:
-    """启动机器人并一直运行。"""
+    """启动机器人并一直运行；收到 SIGINT/SIGTERM 时处理完手上的事再退出（退出码 0）。"""
+    stopper = _Stopper()
+    stopper.install()
     setup()
+    nonebot.get_driver().on_startup(stopper.started)
     nonebot.run()
 
 

@@ -1,0 +1,101 @@
+"""已知、还没修的可靠性问题（在别人负责的代码里），写成严格的 xfail：修好以后这里会变成 XPASS
+并让测试失败，提醒把标记去掉。
+
+插件层已经挡住了其中能从群里触发的几条（见各条说明），这里测的是核心函数本身。
+“有没有卡死”用子进程加一个宽松的时限来判断：线性的写法几毫秒就完，平方级的要几十秒。
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cardguard.knowledge import KnowledgeError, load_knowledge
+
+ROOT = Path(__file__).resolve().parents[2]
+HANG_LIMIT = 2.0  # 秒；线性实现远远用不了这么久
+
+
+def finishes(code: str) -> bool:
+    """在子进程里运行一段代码，`HANG_LIMIT` 秒内跑完返回 True。"""
+    try:
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT, timeout=HANG_LIMIT, check=True)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cardguard/text.py：fold() 把孤立代理字符交给 OpenCC，抛 UnicodeEncodeError"
+    "（plugins/guard_core/tidy.py 已在入口替换掉，群消息触发不了）",
+)
+def test_fold_accepts_lone_surrogates() -> None:
+    from cardguard.text import fold, wants_help
+
+    assert fold("卡密\ud800用不了") and wants_help("卡密\ud800用不了？")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cardguard/text.py：_TRAILING_RE 的 `(?:…|\\s)+$` 在长文本上是平方级"
+    "（matching 只取前 300 字再调用，群消息触发不了）",
+)
+def test_strip_filler_is_linear_on_long_text() -> None:
+    assert finishes("from cardguard.text import strip_filler; strip_filler('啊 ' * 20000 + 'x')")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="plugins/admin/parsing.py：_PAGE_RE `^(.*?)\\s+(\\d{1,4})$` 平方级；"
+    "群管理发 /faq search 加两万个空格能让机器人卡住几秒",
+)
+def test_admin_page_parsing_is_linear_on_long_text() -> None:
+    code = (
+        "import re; from pathlib import Path; "
+        "src = Path('plugins/admin/parsing.py').read_text(encoding='utf-8'); "
+        "pattern = eval(src.split('_PAGE_RE = ', 1)[1].split('\\n', 1)[0]); "
+        "pattern.match('a' + ' ' * 40000 + 'x')"
+    )
+    assert finishes(code)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="cardguard/knowledge/yamlio.py：YAML 读取错误（控制字符）没有行号"
+)
+def test_control_character_in_yaml_reports_a_line(tmp_path: Path) -> None:
+    (tmp_path / "faq.yaml").write_text("entries:\n  - id: a\x1f\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(tmp_path)
+    assert info.value.problems[0].line == 2
+
+
+@pytest.mark.xfail(
+    strict=True, reason="cardguard/knowledge/loader.py：只有注释的 faq.yaml 报错时没有行号"
+)
+def test_comment_only_faq_reports_a_line(tmp_path: Path) -> None:
+    (tmp_path / "faq.yaml").write_text("# 还没写\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(tmp_path)
+    assert info.value.problems[0].line == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cardguard/stats.py：统计库损坏时直接抛 StatsError，plugins.stats 加载失败"
+    "（启动日志一个 traceback，统计从此停掉），而不是把坏文件挪到一边重新开始",
+)
+def test_corrupt_stats_database_is_moved_aside(tmp_path: Path) -> None:
+    from cardguard.stats import StatsStore
+
+    path = tmp_path / "stats.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    store = StatsStore(path)
+    store.record("answered", "1", "paid-no-delivery")
+    assert list(tmp_path.glob("stats.sqlite3.corrupt-*")), "坏文件应留在旁边"
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM counts").fetchone() == (1,)
