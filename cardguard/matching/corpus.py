@@ -2,16 +2,22 @@
 
 每个条目把全部问法、关键词合成一个 TF-IDF 向量（中文单字、双字组、英文词、概念特征），
 问题向量与之求余弦；再加上与最像的一条问法的 rapidfuzz 相似度。
+
+存储是紧凑的：特征先编成整数 id，条目向量按条目连续存放在 array 里（CSR），
+不为每个条目保留一个 {特征字符串: 浮点数} 的字典。
 """
 
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise, repeat
+from operator import mul
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from ..knowledge import Entry
 from ..text import normalize_query
@@ -32,74 +38,148 @@ def prepare(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """一次提问：预处理后的文本和归一化的特征向量。"""
+    """一次提问：预处理后的文本、已知特征的归一化权重（特征 id → 权重）和特征总数。"""
 
     text: str
-    vector: dict[str, float]
+    vector: dict[int, float]
+    size: int = 0
+
+
+@dataclass(slots=True)
+class CorpusData:
+    """语料的全部派生数据（可以原样缓存）：特征表、IDF、条目向量、预处理后的问法。
+
+    条目 i 的特征 id 与权重在 `feats[offsets[i]:offsets[i+1]]`、`weights[...]`；
+    它的问法在 `texts[text_offsets[i]:text_offsets[i+1]]`。
+    """
+
+    vocab: dict[str, int]
+    idf: array[float]
+    unknown_idf: float
+    offsets: array[int]
+    feats: array[int]
+    weights: array[float]
+    text_offsets: array[int]
+    texts: list[str]
 
 
 class Corpus:
     """条目的问法与 TF-IDF 向量。"""
 
-    def __init__(self, entries: Sequence[Entry]) -> None:
+    def __init__(self, entries: Sequence[Entry], data: CorpusData | None = None) -> None:
         self.entries: tuple[Entry, ...] = tuple(entries)
         self.scopes: list[str | None] = [e.scope for e in self.entries]
-        self.texts: list[list[str]] = [self._texts(e) for e in self.entries]
-        counts = [self._counts(i, e) for i, e in enumerate(self.entries)]
-        self.idf = self._idf(counts)
-        self.unknown_idf = math.log(len(self.entries) + 2.0)
-        self.vectors: list[dict[str, float]] = [self._vector(c) for c in counts]
-
-    @staticmethod
-    def _texts(entry: Entry) -> list[str]:
-        return list(dict.fromkeys(t for t in map(prepare, entry.phrasings) if t))
-
-    def _counts(self, index: int, entry: Entry) -> Counter[str]:
-        counts: Counter[str] = Counter()
-        for text in self.texts[index]:
-            counts.update(features(text))
-        for keyword in entry.keywords:
-            for _ in range(KEYWORD_REPEAT):
-                counts.update(features(prepare(keyword)))
-        return counts
-
-    @staticmethod
-    def _idf(counts: Iterable[Counter[str]]) -> dict[str, float]:
-        df: Counter[str] = Counter()
-        n = 0
-        for c in counts:
-            df.update(c.keys())
-            n += 1
-        return {f: math.log((n + 1.0) / (d + 0.5)) for f, d in df.items()}
-
-    def _vector(self, counts: Counter[str]) -> dict[str, float]:
-        idf, unknown = self.idf, self.unknown_idf
-        raw = {f: (1.0 + math.log(n)) * idf.get(f, unknown) for f, n in counts.items()}
-        norm = math.sqrt(sum(v * v for v in raw.values())) or 1.0
-        return {f: v / norm for f, v in raw.items() if v > 0}
+        self.data = data if data is not None else build_corpus_data(self.entries)
+        self._last: tuple[str, Query] | None = None
 
     def query(self, text: str) -> Query:
-        """把原始问题变成 `Query`。"""
+        """把原始问题变成 `Query`（同一句话连问两次只算一次）。"""
+        last = self._last
+        if last is not None and last[0] == text:
+            return last[1]
         prepared = prepare(text)
-        return Query(prepared, self._vector(Counter(features(prepared))))
+        query = self._vector(prepared, Counter(features(prepared)))
+        self._last = (text, query)
+        return query
+
+    def _vector(self, prepared: str, counts: Counter[str]) -> Query:
+        data = self.data
+        vocab, idf, unknown = data.vocab, data.idf, data.unknown_idf
+        ids = [vocab.get(f, -1) for f in counts]
+        raw = [
+            (1.0 + math.log(n)) * (idf[i] if i >= 0 else unknown)
+            for i, n in zip(ids, counts.values(), strict=True)
+        ]
+        norm = math.sqrt(sum(map(mul, raw, raw))) or 1.0
+        vector = {i: v / norm for i, v in zip(ids, raw, strict=True) if i >= 0 and v > 0}
+        return Query(prepared, vector, len(raw))
 
     def cosine(self, query: Query, index: int) -> float:
         """问题向量与条目向量的余弦。"""
-        vector = self.vectors[index]
-        return sum(w * vector.get(f, 0.0) for f, w in query.vector.items())
+        data = self.data
+        start, end = data.offsets[index], data.offsets[index + 1]
+        looked_up = map(query.vector.get, data.feats[start:end], repeat(0.0))
+        return sum(map(mul, looked_up, data.weights[start:end]))
+
+    def phrasings(self, index: int) -> list[str]:
+        """条目预处理后的问法（去重、去空）。"""
+        data = self.data
+        return data.texts[data.text_offsets[index] : data.text_offsets[index + 1]]
 
     def ratio(self, query: Query, index: int) -> float:
         """与该条目最像的一条问法的相似度（0–1）。"""
-        best = process.extractOne(query.text, self.texts[index], scorer=fuzz.ratio)
-        return best[1] / 100 if best else 0.0
-
-    def score(self, query: Query, index: int, cosine: float | None = None) -> float:
-        """条目对问题的置信度，0–100。"""
-        if not query.text or not query.vector:
+        texts = self.phrasings(index)
+        if not texts:
             return 0.0
-        cos = self.cosine(query, index) if cosine is None else cosine
-        raw = W_COSINE * cos + W_RATIO * self.ratio(query, index)
+        return max(map(fuzz.ratio, repeat(query.text, len(texts)), texts)) / 100
+
+    def score(self, query: Query, index: int) -> float:
+        """条目对问题的置信度，0–100。"""
+        if not query.text or not query.size:
+            return 0.0
+        raw = W_COSINE * self.cosine(query, index) + W_RATIO * self.ratio(query, index)
         return round(min(100.0, raw * SCALE), 1)
+
+
+def entry_texts(entry: Entry) -> list[str]:
+    """条目参与匹配的问法：预处理后去重、去空。"""
+    return list(dict.fromkeys(t for t in map(prepare, entry.phrasings) if t))
+
+
+def entry_counts(entry: Entry, texts: Sequence[str]) -> Counter[str]:
+    """条目的特征计数：每条问法一次，每个关键词 `KEYWORD_REPEAT` 次。"""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(features(text))
+    for keyword in entry.keywords:
+        found = features(prepare(keyword))
+        for _ in range(KEYWORD_REPEAT):
+            counts.update(found)
+    return counts
+
+
+# 1 + ln(n)：特征在一个条目里出现 n 次时的词频权重（常见的 n 先算好）。
+_TF = (0.0, *(1.0 + math.log(n) for n in range(1, 256)))
+
+
+def idf_weight(df: int, n: int) -> float:
+    """特征的 IDF：n 个条目里有 df 个含它。"""
+    return math.log((n + 1.0) / (df + 0.5))
+
+
+def build_corpus_data(entries: Sequence[Entry]) -> CorpusData:
+    """从条目算出全部派生数据：两遍，第一遍编号计数，第二遍按 IDF 归一化。"""
+    vocab: dict[str, int] = {}
+    offsets, feats, tfs = array("l", [0]), array("i"), array("d")
+    text_offsets, texts = array("l", [0]), []
+    for entry in entries:
+        own = entry_texts(entry)
+        texts.extend(own)
+        text_offsets.append(len(texts))
+        counts = entry_counts(entry, own)
+        for feature in counts:
+            if feature not in vocab:
+                vocab[feature] = len(vocab)
+        feats.extend(map(vocab.__getitem__, counts))
+        tfs.extend([_TF[n] if n < len(_TF) else 1.0 + math.log(n) for n in counts.values()])
+        offsets.append(len(feats))
+    n = len(entries)
+    df = Counter(feats)
+    idf = array("d", (idf_weight(df[i], n) for i in range(len(vocab))))
+    weights = _normalized(offsets, feats, tfs, idf)
+    return CorpusData(vocab, idf, math.log(n + 2.0), offsets, feats, weights, text_offsets, texts)
+
+
+def _normalized(
+    offsets: array[int], feats: array[int], tfs: array[float], idf: array[float]
+) -> array[float]:
+    """每个条目的 tf·idf 除以该条目向量的长度。"""
+    weights = array("d", bytes(8 * len(feats)))
+    for start, end in pairwise(offsets):
+        raw = list(map(mul, tfs[start:end], map(idf.__getitem__, feats[start:end])))
+        norm = math.sqrt(sum(map(mul, raw, raw))) or 1.0
+        weights[start:end] = array("d", (v / norm if v > 0 else 0.0 for v in raw))
+    return weights
 
 
 def rank_exhaustive(
