@@ -246,6 +246,7 @@ class Peer:
     def __init__(self, ws: Any) -> None:
         self.ws = ws
         self.calls: list[Call] = []
+        self.closed = False
 
     async def send(self, frame: dict) -> float:
         """发一个事件，返回发出的时刻。"""
@@ -254,7 +255,7 @@ class Peer:
 
     async def read_forever(self) -> None:
         """收机器人的 API 调用，逐个回一个成功响应。"""
-        with contextlib.suppress(websockets.ConnectionClosed):
+        try:
             async for raw in self.ws:
                 frame = json.loads(raw)
                 if "action" not in frame:
@@ -262,17 +263,21 @@ class Peer:
                 self.calls.append(Call(time.monotonic(), frame["action"], frame.get("params", {})))
                 reply = {"status": "ok", "retcode": 0, "data": {"message_id": next(_ids)}}
                 await self.ws.send(json.dumps({**reply, "echo": frame.get("echo")}))
+        except (websockets.ConnectionClosed, OSError):
+            pass
+        finally:
+            self.closed = True
 
     def sent_to(self, group: int) -> list[Call]:
         """发往某个群的消息。"""
         return [c for c in self.calls if c.action.startswith("send_") and c.group == group]
 
     async def wait_for(self, predicate: Callable[[Call], bool], timeout: float) -> Call | None:
-        """等到有一个满足条件的调用（已有的也算）；超时返回 None。"""
+        """等到有一个满足条件的调用（已有的也算）；超时或连接断开返回 None。"""
         deadline = time.monotonic() + timeout
         while True:
             found = next((c for c in self.calls if predicate(c)), None)
-            if found is not None or time.monotonic() >= deadline:
+            if found is not None or self.closed or time.monotonic() >= deadline:
                 return found
             await asyncio.sleep(0.01)
 
