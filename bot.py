@@ -6,6 +6,7 @@ OneBot v11 客户端（NapCat 等）用反向 WebSocket 连到 ws://127.0.0.1:80
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import signal
 import sys
@@ -105,6 +106,16 @@ def onebot_adapter() -> type:
     return TidyAdapter
 
 
+def exposed_without_token(config: Any) -> bool:
+    """监听的不只是本机，却没有设 ONEBOT_ACCESS_TOKEN：谁都能冒充 NapCat 连进来、冒充管理员发命令。"""
+    if getattr(config, "onebot_access_token", None):
+        return False
+    try:
+        return not ipaddress.ip_address(str(getattr(config, "host", "127.0.0.1"))).is_loopback
+    except ValueError:  # 主机名：当作不只本机
+        return True
+
+
 def setup() -> None:
     """初始化 NoneBot，注册适配器，加载插件。"""
     # 控制台试用：只有以 “@Bot” 开头的消息才算 @ 机器人，和在群里一样（适配器默认每句都算）
@@ -115,6 +126,14 @@ def setup() -> None:
 
         driver.register_adapter(ConsoleAdapter)
     else:
+        if exposed_without_token(driver.config):
+            from nonebot.log import logger
+
+            logger.error(
+                f"HOST={driver.config.host} 不只本机能连，必须在 .env 里设置 ONEBOT_ACCESS_TOKEN"
+                "（NapCat 里填同一个）；否则谁都能连进来冒充 QQ。只在本机用就把 HOST 设为 127.0.0.1。"
+            )
+            raise SystemExit(1)
         driver.register_adapter(onebot_adapter())
     for name in PLUGINS:
         try:

@@ -73,6 +73,15 @@ class BotProcess:
         """到目前为止的全部日志。"""
         return "".join(self._lines)
 
+    def wait_output(self, text: str, timeout: float = 10.0) -> bool:
+        """等到日志里出现某段文字。"""
+        deadline = time.monotonic() + timeout
+        while text not in self.output():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
     def stop(self, sig: int = signal.SIGINT, timeout: float = 15.0) -> int:
         """发信号并等它退出，返回退出码；超时就 kill。"""
         if self.proc.poll() is None:
@@ -86,8 +95,8 @@ class BotProcess:
         return code
 
 
-def bot_env(port: int, data: Path, token: str | None, env: dict[str, str]) -> dict[str, str]:
-    """启动 bot.py 的环境变量：本机端口、临时数据目录、一个超级用户。"""
+def bot_env(port: int, data: Path, token: str | None, env: dict[str, str | None]) -> dict[str, str]:
+    """启动 bot.py 的环境变量：本机端口、临时数据目录、一个超级用户；值为 None 的去掉。"""
     full_env = {
         **os.environ,
         "HOST": "127.0.0.1",
@@ -101,12 +110,12 @@ def bot_env(port: int, data: Path, token: str | None, env: dict[str, str]) -> di
     }
     if token is not None:
         full_env["ONEBOT_ACCESS_TOKEN"] = token
-    return full_env
+    return {k: v for k, v in full_env.items() if v is not None}
 
 
 @contextlib.contextmanager
 def bot_process(
-    token: str | None = None, data: Path | None = None, **env: str
+    token: str | None = None, data: Path | None = None, **env: str | None
 ) -> Iterator[BotProcess]:
     """在（临时）数据目录里启动 bot.py，等它开始监听；结束时发 SIGINT 并等它退出。"""
     port = free_port()

@@ -159,3 +159,25 @@ def test_broken_knowledge_stops_start_up_with_file_line_and_entry(tmp_path: Path
     assert proc.returncode == 1
     assert f"{knowledge / 'faq.yaml'}:2 [Bad_Id]: " in output
     assert "Traceback" not in output
+
+
+def test_public_address_without_token_refuses_to_start(tmp_path: Path) -> None:
+    # 192.0.2.1 是保留给文档的地址，万一没拦住也绑不上
+    env = bot_env(free_port(), tmp_path, None, {"HOST": "192.0.2.1", "ONEBOT_ACCESS_TOKEN": None})
+    proc = subprocess.run(
+        [sys.executable, "bot.py"], cwd=ROOT, env=env, capture_output=True, timeout=60, text=True
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1
+    assert "必须在 .env 里设置 ONEBOT_ACCESS_TOKEN" in output and "Traceback" not in output
+
+
+async def test_listens_on_localhost_by_default_and_refuses_a_wrong_token() -> None:
+    with bot_process(token=TOKEN, HOST=None) as bot:  # 不设 HOST：用默认值
+        assert bot.wait_output(f"Uvicorn running on http://127.0.0.1:{bot.port}")
+        url = f"ws://127.0.0.1:{bot.port}/onebot/v11/ws"
+        headers = {"X-Self-ID": "900002", "X-Client-Role": "Universal", "Authorization": "Bearer x"}
+        with pytest.raises(websockets.InvalidStatus) as info:
+            async with websockets.connect(url, additional_headers=headers):
+                pass
+        assert info.value.response.status_code in (401, 403)
