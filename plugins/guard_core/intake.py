@@ -32,6 +32,7 @@ RELEASE_KEY = "cardguard.gate.release"
 VIP_ROLES = frozenset({"owner", "admin"})
 NOTE_PERIOD = 600.0
 SKIP_PERIOD = 60.0
+SWEEP_PERIOD = 600.0
 
 
 class Intake:
@@ -42,11 +43,13 @@ class Intake:
         self.gate = gate or GroupGate()
         self.notes = QuietLog(NOTE_PERIOD)
         self.skips = QuietLog(SKIP_PERIOD)
+        self._swept = runtime.now()
 
     async def admit(self, bot: Bot, event: Event, state: T_State) -> None:
         """整理消息并排队；该跳过时抛出 `IgnoredException`。"""
         if event.get_type() != "message":
             return
+        self._sweep()
         if OBBot is not None and isinstance(bot, OBBot):
             if not isinstance(event, OBMessageEvent):
                 self._note("收到没有消息内容的消息事件（OneBot 实现的问题），已跳过")
@@ -58,6 +61,13 @@ class Intake:
             self._skipped(key)
             raise IgnoredException("这个群的消息太多，暂时跳过")
         state[RELEASE_KEY] = release
+
+    def _sweep(self) -> None:
+        """每 10 分钟清掉早已安静的群的发言记录，内存不随见过的群和人无限增长。"""
+        now = self.runtime.now()
+        if now - self._swept >= SWEEP_PERIOD:
+            self._swept = now
+            self.runtime.budget.forget_idle(now)
 
     @staticmethod
     def finish(state: T_State) -> None:
