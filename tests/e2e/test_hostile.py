@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -149,3 +152,46 @@ async def test_member_numbers_and_private_messages_stay_out_of_logs_and_files(
         content = path.read_bytes()
         assert PRIVATE_SECRET.encode() not in content, f"私聊内容进了 {path}"
         assert not [n for n in numbers if n.encode() in content], f"群友的 QQ 号进了 {path}"
+
+
+@contextlib.asynccontextmanager
+async def bad_image_server() -> AsyncIterator[str]:
+    """127.0.0.1 上的坏图片服务器：/hang 收下请求后永远不回，/huge 没完没了地发字节。"""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = await reader.readline()
+        with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+            if b"/huge" in request:
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n")
+                while True:
+                    writer.write(b"\x89PNG" * 16_384)
+                    await writer.drain()
+            await asyncio.sleep(3600)
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        server.close()
+
+
+async def test_images_that_hang_or_never_end_do_not_hold_anyone_up(
+    bot: BotProcess, peer: Peer
+) -> None:
+    group = next(_groups)
+    async with bad_image_server() as base:
+        for n in range(6):
+            url = f"{base}/{'hang' if n % 2 else 'huge'}/{n}.png"
+            image = seg("image", {"file": f"{n}.png", "url": url})
+            await peer.send(group_frame("", group=group, user=MEMBER, segments=[image]))
+        started = time.monotonic()
+        assert await still_answers(peer), "别的群被坏图片拖住了"
+        assert time.monotonic() - started < 1.0
+        asker = 37800000 + group
+        await peer.send(group_frame("卡密用不了怎么办", group=group, user=asker, at_bot=True))
+        assert await peer.wait_for(lambda c: c.group == group, timeout=6), "本群被坏图片拖住了"
+        assert bot.wait_output("二维码图片下载超时", timeout=6)
+        assert bot.wait_output("二维码图片过大", timeout=6)
+    log = bot.output()
+    assert log.count("二维码图片下载超时") == 1 and log.count("二维码图片过大") == 1
