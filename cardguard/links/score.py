@@ -265,7 +265,10 @@ def _tokens(link: Link, rules: DomainRules) -> list[Signal]:
     keep = len(labels) - (link.suffix.count(".") + 1)
     hits = rules.shop_token_hits(labels[: max(keep, 0)])
     if hits:
-        names = "、".join(token for token, _ in hits[:3])
+        tokens = [token for token, _ in hits]
+        # kami 和 kamis 同时命中时只说 kami（用户在网址里认得出来的那段）
+        distinct = [t for t in tokens if not any(o != t and o in t for o in tokens)]
+        names = "、".join(distinct[:3])
         return [Signal("shop_token", hits[0][1], f"域名含发卡相关词 {names}")]
     if link.unicode_host.isascii():
         return []
