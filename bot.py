@@ -116,25 +116,29 @@ def exposed_without_token(config: Any) -> bool:
         return True
 
 
-def setup() -> None:
-    """初始化 NoneBot，注册适配器，加载插件。"""
-    # 控制台试用：只有以 “@Bot” 开头的消息才算 @ 机器人，和在群里一样（适配器默认每句都算）
-    nonebot.init(console_strict_tome=True, **_plugin_env())
-    driver = nonebot.get_driver()
+def _register_adapter(driver: Any) -> None:
+    """控制台试用用终端适配器；否则用 OneBot v11（不只本机能连又没设 token 时拒绝启动）。"""
     if _console_mode():
         from nonebot.adapters.console import Adapter as ConsoleAdapter
 
         driver.register_adapter(ConsoleAdapter)
-    else:
-        if exposed_without_token(driver.config):
-            from nonebot.log import logger
+        return
+    if exposed_without_token(driver.config):
+        from nonebot.log import logger
 
-            logger.error(
-                f"HOST={driver.config.host} 不只本机能连，必须在 .env 里设置 ONEBOT_ACCESS_TOKEN"
-                "（NapCat 里填同一个）；否则谁都能连进来冒充 QQ。只在本机用就把 HOST 设为 127.0.0.1。"
-            )
-            raise SystemExit(1)
-        driver.register_adapter(onebot_adapter())
+        logger.error(
+            f"HOST={driver.config.host} 不只本机能连，必须在 .env 里设置 ONEBOT_ACCESS_TOKEN"
+            "（NapCat 里填同一个）；否则谁都能连进来冒充 QQ。只在本机用就把 HOST 设为 127.0.0.1。"
+        )
+        raise SystemExit(1)
+    driver.register_adapter(onebot_adapter())
+
+
+def setup() -> None:
+    """初始化 NoneBot，注册适配器，加载插件。"""
+    # 控制台试用：只有以 “@Bot” 开头的消息才算 @ 机器人，和在群里一样（适配器默认每句都算）
+    nonebot.init(console_strict_tome=True, **_plugin_env())
+    _register_adapter(nonebot.get_driver())
     for name in PLUGINS:
         try:
             nonebot.load_plugin(name)
