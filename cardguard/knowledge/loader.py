@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from .cache import DerivedCache, code_version, file_stamp, make_key
 from .errors import KnowledgeError, Problem
 from .schema import Entry, RiskEntry
 from .yamlio import load_yaml, locate
@@ -42,10 +45,27 @@ def default_knowledge_dir() -> Path:
     return DEFAULT_DIR
 
 
-def load_knowledge(directory: Path | None = None) -> Knowledge:
-    """加载 faq.yaml、risks.yaml（和 domains.yaml）；有任何问题就抛出 `KnowledgeError`。"""
+def load_knowledge(directory: Path | None = None, *, cache_dir: Path | None = None) -> Knowledge:
+    """加载 faq.yaml、risks.yaml（和 domains.yaml）；有任何问题就抛出 `KnowledgeError`。
+
+    给了 `cache_dir` 时，校验过的条目存进那里（键是两个文件的路径、大小、mtime_ns 和代码版本）；
+    文件没变就直接读缓存，跳过 YAML 解析与校验。domains.yaml 很小，每次都重新读。
+    """
     directory = directory or DEFAULT_DIR
+    cache = _entries_cache(cache_dir)
+    key = _entries_key(directory) if cache else ""
+    cached = cache.get(key) if cache else None
     problems: list[Problem] = []
+    entries = list(cached) if cached is not None else _read_entries(directory, problems)
+    domains = _load_domains(directory, problems)
+    if problems:
+        raise KnowledgeError(problems)
+    if cache and cached is None and _entries_key(directory) == key:
+        cache.put(key, tuple(entries))  # 读文件期间文件没有变过，才写缓存
+    return Knowledge(tuple(entries), domains, directory)
+
+
+def _read_entries(directory: Path, problems: list[Problem]) -> list[Entry]:
     entries: list[Entry] = []
     for name, model in ((FAQ_FILE, Entry), (RISK_FILE, RiskEntry)):
         path = directory / name
@@ -61,10 +81,28 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         entries.extend(got)
         problems.extend(bad)
     problems.extend(check_references(entries, directory))
-    domains = _load_domains(directory, problems)
-    if problems:
-        raise KnowledgeError(problems)
-    return Knowledge(tuple(entries), domains, directory)
+    return entries
+
+
+ENTRIES_CACHE = "entries"
+
+
+def _entries_cache(cache_dir: Path | None) -> DerivedCache | None:
+    return DerivedCache(cache_dir, ENTRIES_CACHE) if cache_dir is not None else None
+
+
+def _entries_key(directory: Path) -> str:
+    """条目缓存的键：两个源文件的身份 + 解析/校验代码的版本。"""
+    stamps = (file_stamp(directory / name) for name in (FAQ_FILE, RISK_FILE))
+    return make_key(_code_version(), *stamps)
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    from . import cache as cache_module
+    from . import errors, schema, yamlio
+
+    return code_version((sys.modules[__name__], schema, yamlio, errors, cache_module))
 
 
 def _load_domains(directory: Path, problems: list[Problem]) -> Any:

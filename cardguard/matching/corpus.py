@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import pairwise, repeat
 from operator import mul
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ..knowledge import Entry
 from ..text import normalize_query
@@ -108,17 +108,20 @@ class Corpus:
 
     def ratio(self, query: Query, index: int) -> float:
         """与该条目最像的一条问法的相似度（0–1）。"""
-        texts = self.phrasings(index)
-        if not texts:
-            return 0.0
-        return max(map(fuzz.ratio, repeat(query.text, len(texts)), texts)) / 100
+        best = process.extractOne(query.text, self.phrasings(index), scorer=fuzz.ratio)
+        return best[1] / 100 if best else 0.0
 
-    def score(self, query: Query, index: int) -> float:
-        """条目对问题的置信度，0–100。"""
+    def score(self, query: Query, index: int, cosine: float | None = None) -> float:
+        """条目对问题的置信度，0–100；`cosine` 可由调用方给出（索引已经算好的余弦）。"""
         if not query.text or not query.size:
             return 0.0
-        raw = W_COSINE * self.cosine(query, index) + W_RATIO * self.ratio(query, index)
-        return round(min(100.0, raw * SCALE), 1)
+        cos = self.cosine(query, index) if cosine is None else cosine
+        return scaled(W_COSINE * cos + W_RATIO * self.ratio(query, index))
+
+
+def scaled(raw: float) -> float:
+    """余弦与相似度的加权和换算成 0–100 的置信度（保留一位小数）。"""
+    return round(min(100.0, raw * SCALE), 1)
 
 
 def entry_texts(entry: Entry) -> list[str]:

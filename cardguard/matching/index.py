@@ -6,20 +6,27 @@
 
 from __future__ import annotations
 
-import heapq
+import hashlib
+import sys
 from array import array
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate, pairwise
+from operator import itemgetter
+from pathlib import Path
 
 from ..knowledge import Entry
-from .corpus import Corpus, CorpusData, Query
+from ..knowledge.cache import DerivedCache, code_version, make_key
+from .corpus import Corpus, CorpusData, Query, build_corpus_data
 
 CANDIDATES = 12
 # 出现在太多条目里的特征（如“怎么”）不用来挑候选，只参与打分。
 MAX_POSTING_SHARE = 0.02
-MIN_POSTING_CAP = 256
+MIN_POSTING_CAP = 64
+_SECOND = itemgetter(1)
 
 
 @dataclass(slots=True)
@@ -53,50 +60,124 @@ def build_postings(data: CorpusData) -> Postings:
 class Index:
     """倒排表加上候选重排。"""
 
-    def __init__(
-        self,
-        entries: Sequence[Entry],
-        data: CorpusData | None = None,
-        postings: Postings | None = None,
-    ) -> None:
+    def __init__(self, entries: Sequence[Entry], cache_dir: Path | None = None) -> None:
+        entries = tuple(entries)
+        data, postings = load_or_build(entries, cache_dir)
         self.corpus = Corpus(entries, data)
-        self.postings = postings if postings is not None else build_postings(self.corpus.data)
+        self.postings = postings
         self.cap = max(MIN_POSTING_CAP, int(len(self.corpus.entries) * MAX_POSTING_SHARE))
         self.scoped = sum(1 for s in self.corpus.scopes if s is not None)
 
     def candidates(self, query: Query, scope: str | None = None) -> list[tuple[int, float]]:
-        """按稀有特征累加部分余弦，取前 `CANDIDATES` 个本群可见的条目。"""
-        acc = self._accumulate(query)
+        """按稀有特征累加部分余弦，取前 `CANDIDATES` 个本群可见的条目（条目下标，部分余弦）。"""
+        acc, _ = self._accumulate(query)
+        return self._top(acc, scope)
+
+    def _top(self, acc: dict[int, float], scope: str | None) -> list[tuple[int, float]]:
         if not self.scoped:
-            return heapq.nlargest(CANDIDATES, acc.items(), key=_second)
+            return sorted(acc.items(), key=_SECOND, reverse=True)[:CANDIDATES]
         scopes = self.corpus.scopes
         # 先多取一些，再去掉别的群的条目（群条目很少，不值得在累加时逐个判断）
-        top = heapq.nlargest(CANDIDATES + self.scoped, acc.items(), key=_second)
+        top = sorted(acc.items(), key=_SECOND, reverse=True)[: CANDIDATES + self.scoped]
         visible = [(i, s) for i, s in top if scopes[i] is None or scopes[i] == scope]
         return visible[:CANDIDATES]
 
-    def _accumulate(self, query: Query) -> dict[int, float]:
+    def _accumulate(self, query: Query) -> tuple[dict[int, float], list[tuple[int, float]]]:
+        """稀有特征的部分余弦（条目下标 → 和），以及跳过的常见特征（特征 id，问题权重）。"""
         post = self.postings
         offsets, entries, weights, cap = post.offsets, post.entries, post.weights, self.cap
         acc: dict[int, float] = {}
+        common: list[tuple[int, float]] = []
         get = acc.get
         for feature, q_weight in query.vector.items():
             start, end = offsets[feature], offsets[feature + 1]
             if end - start > cap:
+                common.append((feature, q_weight))
                 continue
             for index, weight in zip(entries[start:end], weights[start:end], strict=True):
                 acc[index] = get(index, 0.0) + q_weight * weight
-        return acc
+        return acc, common
+
+    def _weight(self, feature: int, index: int) -> float:
+        """条目 `index` 向量里特征 `feature` 的权重（倒排表按条目下标有序，二分查找）。"""
+        post = self.postings
+        start, end = post.offsets[feature], post.offsets[feature + 1]
+        slot = bisect_left(post.entries, index, start, end)
+        return post.weights[slot] if slot < end and post.entries[slot] == index else 0.0
 
     def rank(
         self, query: Query, limit: int = 5, scope: str | None = None
     ) -> list[tuple[int, float]]:
-        """候选重排后的前 `limit` 个（条目下标，置信度）。"""
+        """候选重排后的前 `limit` 个（条目下标，置信度），与穷举打分完全一样。
+
+        候选的余弦 = 累加出的部分余弦 + 常见特征的贡献（在倒排表里二分查到），
+        与穷举逐项求和只差浮点求和的先后顺序（远小于分数保留的 0.1）。
+        """
+        acc, common = self._accumulate(query)
+        full = [
+            (i, partial + sum(q * self._weight(f, i) for f, q in common))
+            for i, partial in self._top(acc, scope)
+        ]
         score = self.corpus.score
-        scored = [(i, score(query, i)) for i, _ in self.candidates(query, scope)]
+        scored = [(i, score(query, i, cosine)) for i, cosine in full]
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored[:limit]
 
 
-def _second(item: tuple[int, float]) -> float:
-    return item[1]
+INDEX_CACHE = "index"
+
+
+def load_or_build(
+    entries: Sequence[Entry], cache_dir: Path | None = None
+) -> tuple[CorpusData, Postings]:
+    """语料数据与倒排表：`cache_dir` 里有同样条目、同样代码算出的就直接用，否则现算并存起来。
+
+    缓存键是条目内容（每条的问法与关键词，按顺序）的摘要加代码版本，与文件和覆盖层无关：
+    管理员改了条目，摘要就变，不会用到旧索引。
+    """
+    if cache_dir is None:
+        return _build(entries)
+    cache = DerivedCache(cache_dir, INDEX_CACHE)
+    key = make_key(_code_version(), entries_digest(entries))
+    got = cache.get(key)
+    if _fits(got, len(entries)):
+        return got  # type: ignore[no-any-return]
+    built = _build(entries)
+    cache.put(key, built)
+    return built
+
+
+def _build(entries: Sequence[Entry]) -> tuple[CorpusData, Postings]:
+    data = build_corpus_data(entries)
+    return data, build_postings(data)
+
+
+def _fits(value: object, size: int) -> bool:
+    if not isinstance(value, tuple) or len(value) != 2:
+        return False
+    data, postings = value
+    return (
+        isinstance(data, CorpusData)
+        and isinstance(postings, Postings)
+        and len(data.offsets) == size + 1
+        and len(postings.offsets) == len(data.vocab) + 1
+    )
+
+
+def entries_digest(entries: Iterable[Entry]) -> str:
+    """决定索引内容的全部输入（每条的问法与关键词，按顺序）的摘要。"""
+    digest = hashlib.blake2b(digest_size=20)
+    for entry in entries:
+        parts = (*entry.phrasings, "|", *entry.keywords)
+        digest.update("".join(f"{len(p)}:{p}" for p in parts).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    from .. import text
+    from ..knowledge import cache
+    from . import corpus, features
+
+    return code_version((text, features, corpus, sys.modules[__name__], cache))

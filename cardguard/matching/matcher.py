@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..knowledge import Entry
 from ..text import looks_like_question, looks_like_trouble
@@ -54,8 +55,9 @@ class MatchResult:
 class Matcher:
     """知识条目的匹配器：索引找候选，打分，决定答或不答。"""
 
-    def __init__(self, entries: Sequence[Entry]) -> None:
-        self.index = Index(entries)
+    def __init__(self, entries: Sequence[Entry], *, cache_dir: Path | None = None) -> None:
+        """`cache_dir`：建好的索引存在那里，条目没变时下次直接读（见 `index.load_or_build`）。"""
+        self.index = Index(entries, cache_dir)
         self.corpus = self.index.corpus
 
     @property
