@@ -77,9 +77,24 @@ _FILLER_RE = re.compile(
     + "|".join(sorted(map(_filler_pattern, _LEADING_FILLER), key=len, reverse=True))
     + r")\s*)+"
 )
-_TRAILING_RE = re.compile(
-    r"(?:[啊呀呢吧哈嘛呐哇诶哦噢捏]|在线等|急急急|急|谢谢|谢啦|求解|求助|\s)+$"
-)
+# 句尾的语气词和客套话；用一个从尾部往前的循环去掉（正则 `(?:…)+$` 在长文本上是平方级）。
+_TRAILING_CHARS = frozenset("啊呀呢吧哈嘛呐哇诶哦噢捏")
+_TRAILING_WORDS = ("在线等", "急急急", "谢谢", "谢啦", "求解", "求助", "急")
+# 被截断的 emoji 留下的孤立代理字符：OpenCC 等 C 扩展编码时会出错。
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _strip_trailing(text: str) -> str:
+    end = len(text)
+    while end:
+        if text[end - 1] in _TRAILING_CHARS or text[end - 1].isspace():
+            end -= 1
+            continue
+        word = next((w for w in _TRAILING_WORDS if text.endswith(w, 0, end)), None)
+        if word is None:
+            break
+        end -= len(word)
+    return text[:end]
 
 
 @lru_cache(maxsize=1)
@@ -106,7 +121,7 @@ def remove_invisible(text: str) -> str:
 
 def fold(text: str) -> str:
     """NFKC（全角转半角）+ 去不可见字符 + 繁转简 + 小写。"""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", _SURROGATE_RE.sub("\ufffd", text))
     return to_simplified(remove_invisible(text)).casefold()
 
 
@@ -119,7 +134,7 @@ def normalize(text: str) -> str:
 
 def strip_filler(normalized: str) -> str:
     """去掉句首称呼/寒暄和句尾语气词；剩下太短时保留原文。"""
-    core = _TRAILING_RE.sub("", _FILLER_RE.sub("", normalized)).strip()
+    core = _strip_trailing(_FILLER_RE.sub("", normalized)).strip()
     return core if len(core) >= 2 else normalized
 
 

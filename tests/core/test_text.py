@@ -11,6 +11,7 @@ from cardguard.text import (
     normalize,
     normalize_query,
     remove_invisible,
+    strip_filler,
     to_simplified,
     wants_help,
 )
@@ -119,3 +120,15 @@ def test_plain_chatter_needs_no_help(line: str) -> None:
     assert not looks_like_question(line)
     assert not looks_like_trouble(line)
     assert not wants_help(line)
+
+
+def test_lone_surrogates_from_cut_emoji_are_tolerated() -> None:
+    # 被截断的 emoji 会留下孤立的代理字符；以前 OpenCC 在这里抛 UnicodeEncodeError。
+    assert fold("卡密\ud800用不了") == "卡密\ufffd用不了"
+    assert wants_help("卡密\ud800用不了？")
+
+
+def test_strip_filler_handles_long_trailing_runs() -> None:
+    # 句尾语气词的去除是线性的：两万个“啊 ”也只是一遍扫描（以前的正则是平方级）。
+    assert strip_filler("卡密用不了" + "啊 " * 20000) == "卡密用不了"
+    assert strip_filler("付了钱不发货 在线等 急急急") == "付了钱不发货"
