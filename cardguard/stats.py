@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -14,6 +15,10 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from .store.files import move_aside
+
+_log = logging.getLogger("cardguard.stats")
 
 KINDS: tuple[str, ...] = ("answered", "unanswered", "warned", "false_alarm", "recalled")
 KEYED_KINDS = frozenset({"answered", "warned", "false_alarm"})
@@ -70,7 +75,7 @@ class StatsStore:
         self._today = today
         self._lock = threading.Lock()
         self._purged_on: date | None = None
-        self._db = _connect(self.path, readonly)
+        self._db = _connect(self.path, readonly) if readonly else _open_or_replace(self.path)
         if not readonly:
             self.purge()
 
@@ -168,6 +173,25 @@ class StatsStore:
             by_group.values(),
             key=lambda g: (-sum(g[k] for k in KINDS), g["group"] is None, g["group"] or ""),
         )
+
+
+def _open_or_replace(path: Path) -> sqlite3.Connection:
+    """打开可写的统计库；文件损坏时挪到一边（stats.sqlite3.corrupt-时间）并新建一个，记一行日志。
+
+    统计只是计数，丢了可以重来；但坏文件留着，方便有需要的人查看。
+    """
+    try:
+        db = _connect(path, readonly=False)
+        db.execute("SELECT count(*) FROM counts").fetchone()
+        return db
+    except (StatsError, sqlite3.Error) as exc:
+        if not path.is_file():
+            raise
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        aside = move_aside(path)
+        _log.warning("统计库损坏（%s），已挪到 %s，重新开始计数", exc, aside.name)
+        return _connect(path, readonly=False)
 
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:

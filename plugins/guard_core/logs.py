@@ -23,7 +23,7 @@ HEAD_LIMIT = 200
 RAW_MARK = "Raw: "
 HIDDEN = "（内容已隐去）"
 QUIET_PERIOD = 600.0
-QUIET_LOGGERS = ("cardguard.links",)
+QUIET_LOGGERS = ("cardguard.links", "cardguard.stats")
 
 
 def redact_event_line(message: str) -> str:

@@ -312,3 +312,15 @@ def _bilingual(text: str) -> bool:
     has_chinese = any("\u4e00" <= ch <= "\u9fff" for ch in text)
     has_english = any(ch.isascii() and ch.isalpha() for ch in text)
     return has_chinese and has_english and " / " in text
+
+
+def test_corrupt_database_is_moved_aside_and_counting_restarts(tmp_path: Path) -> None:
+    # 统计库坏了：坏文件改名留在旁边，新库照常计数（以前启动时直接抛错，统计从此停掉）。
+    path = tmp_path / "stats.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    store = StatsStore(path)
+    store.record("answered", "1", "paid-no-delivery")
+    assert list(tmp_path.glob("stats.sqlite3.corrupt-*")), "坏文件应留在旁边"
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM counts").fetchone() == (1,)
+    store.close()
