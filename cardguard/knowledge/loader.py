@@ -74,7 +74,7 @@ def _read_entries(directory: Path, problems: list[Problem]) -> list[Entry]:
                 problems.append(Problem(str(path), None, None, "文件不存在"))
             continue
         try:
-            got, bad = parse_entries(load_yaml(path), path, model)
+            got, bad = parse_entries(load_yaml(path), path, model, consume=True)
         except KnowledgeError as exc:
             problems.extend(exc.problems)
             continue
@@ -119,16 +119,22 @@ def _load_domains(directory: Path, problems: list[Problem]) -> Any:
 
 
 def parse_entries(
-    data: Any, path: Path, model: type[Entry] = Entry
+    data: Any, path: Path, model: type[Entry] = Entry, *, consume: bool = False
 ) -> tuple[list[Entry], list[Problem]]:
-    """把 YAML 数据校验成条目；返回（好的条目，问题列表）。"""
+    """把 YAML 数据校验成条目；返回（好的条目，问题列表）。
+
+    `consume=True` 时边校验边丢掉 `data` 里已处理的原始条目，加载大知识时内存峰值低一些。
+    """
     name = str(path)
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
         line = locate(path, []) if data is not None else None
         return [], [Problem(name, line, None, "顶层必须是映射，并有一个列表键 entries")]
     good: list[Entry] = []
     problems: list[Problem] = []
-    for index, raw in enumerate(data["entries"]):
+    items = data["entries"]
+    for index, raw in enumerate(items):
+        if consume:
+            items[index] = None
         entry, problem = _parse_one(raw, index, path, model)
         if entry is not None:
             good.append(entry)

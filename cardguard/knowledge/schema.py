@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -47,11 +47,29 @@ class Entry(BaseModel):
             raise ValueError("列表里有空字符串")
         return cleaned
 
+    def model_post_init(self, context: Any, /) -> None:
+        """同一组“给出了哪些字段”的条目共用一个集合（每条各存一个要 700 多字节，条目多时很占内存）。
+
+        条目是冻结的，这个集合只会被复制（model_copy）而不会被原地修改，所以共用是安全的。
+        """
+        object.__setattr__(self, "__pydantic_fields_set__", _shared(self.__pydantic_fields_set__))
+
     @property
     def phrasings(self) -> tuple[str, ...]:
         """用于匹配的全部问法：标题、问题、别名。"""
         head = (self.title,) if self.title else ()
         return (*head, self.question, *self.aliases)
+
+
+_FIELD_SETS: dict[frozenset[str], set[str]] = {}
+
+
+def _shared(fields: set[str]) -> set[str]:
+    key = frozenset(fields)
+    found = _FIELD_SETS.get(key)
+    if found is None:
+        found = _FIELD_SETS.setdefault(key, set(key))
+    return found
 
 
 class RiskEntry(Entry):

@@ -23,6 +23,8 @@ from ..knowledge.cache import DerivedCache, code_version, make_key
 from .corpus import Corpus, CorpusData, Query, build_corpus_data
 
 CANDIDATES = 12
+COVER_CANDIDATES = 4
+COVER_MAX = 32
 # 出现在太多条目里的特征（如“怎么”）不用来挑候选，只参与打分。
 MAX_POSTING_SHARE = 0.02
 MIN_POSTING_CAP = 64
@@ -45,7 +47,7 @@ def build_postings(data: CorpusData) -> Postings:
     offsets.extend(accumulate(df[f] for f in range(len(data.vocab))))
     cursor = offsets.tolist()
     size = len(data.feats)
-    entries, weights = array("i", bytes(4 * size)), array("d", bytes(8 * size))
+    entries, weights = array("i", [0]) * size, array("f", [0.0]) * size
     feats, vector_weights = data.feats, data.weights
     for index, (start, end) in enumerate(pairwise(data.offsets)):
         for position in range(start, end):
@@ -67,28 +69,44 @@ class Index:
         self.postings = postings
         self.cap = max(MIN_POSTING_CAP, int(len(self.corpus.entries) * MAX_POSTING_SHARE))
         self.scoped = sum(1 for s in self.corpus.scopes if s is not None)
+        self.phrases = PhraseTable(self.corpus)
 
     def candidates(self, query: Query, scope: str | None = None) -> list[tuple[int, float]]:
-        """按稀有特征累加部分余弦，取前 `CANDIDATES` 个本群可见的条目（条目下标，部分余弦）。"""
-        acc, _ = self._accumulate(query)
-        return self._top(acc, scope)
+        """候选（条目下标，部分余弦）：三条路合起来，只留本群可见的。
 
-    def _top(self, acc: dict[int, float], scope: str | None) -> list[tuple[int, float]]:
-        if not self.scoped:
-            return sorted(acc.items(), key=_SECOND, reverse=True)[:CANDIDATES]
+        - 部分余弦最高的 `CANDIDATES` 个（余弦那一项）；
+        - 覆盖问题里稀有特征最多的 `COVER_CANDIDATES` 个，与第 `COVER_CANDIDATES` 个覆盖得
+          一样多的也算上（最多 `COVER_MAX` 个）：问法多的长条目向量被摊薄、部分余弦偏低，
+          但和问题几乎一样的问法会让 rapidfuzz 那一项很高（短问题常见）；
+        - 有一条问法和问题（预处理后）一字不差的条目。
+        """
+        acc, cover, _ = self._accumulate(query)
+        return self._top(query, acc, cover, scope)
+
+    def _top(
+        self, query: Query, acc: dict[int, float], cover: dict[int, float], scope: str | None
+    ) -> list[tuple[int, float]]:
+        extra = self.scoped  # 群条目很少：先多取几个，再去掉别的群的
+        chosen = dict(sorted(acc.items(), key=_SECOND, reverse=True)[: CANDIDATES + extra])
+        for index in _most_covering(cover, COVER_CANDIDATES + extra, COVER_MAX + extra):
+            chosen.setdefault(index, acc[index])
+        for index in self.phrases.find(query.text):
+            chosen.setdefault(index, acc.get(index, 0.0))
+        if not extra:
+            return list(chosen.items())
         scopes = self.corpus.scopes
-        # 先多取一些，再去掉别的群的条目（群条目很少，不值得在累加时逐个判断）
-        top = sorted(acc.items(), key=_SECOND, reverse=True)[: CANDIDATES + self.scoped]
-        visible = [(i, s) for i, s in top if scopes[i] is None or scopes[i] == scope]
-        return visible[:CANDIDATES]
+        return [(i, s) for i, s in chosen.items() if scopes[i] is None or scopes[i] == scope]
 
-    def _accumulate(self, query: Query) -> tuple[dict[int, float], list[tuple[int, float]]]:
-        """稀有特征的部分余弦（条目下标 → 和），以及跳过的常见特征（特征 id，问题权重）。"""
+    def _accumulate(
+        self, query: Query
+    ) -> tuple[dict[int, float], dict[int, float], list[tuple[int, float]]]:
+        """稀有特征的部分余弦与覆盖度（条目下标 → 和），以及跳过的常见特征（特征 id，问题权重）。"""
         post = self.postings
         offsets, entries, weights, cap = post.offsets, post.entries, post.weights, self.cap
         acc: dict[int, float] = {}
+        cover: dict[int, float] = {}
         common: list[tuple[int, float]] = []
-        get = acc.get
+        get, cover_get = acc.get, cover.get
         for feature, q_weight in query.vector.items():
             start, end = offsets[feature], offsets[feature + 1]
             if end - start > cap:
@@ -96,7 +114,8 @@ class Index:
                 continue
             for index, weight in zip(entries[start:end], weights[start:end], strict=True):
                 acc[index] = get(index, 0.0) + q_weight * weight
-        return acc, common
+                cover[index] = cover_get(index, 0.0) + q_weight
+        return acc, cover, common
 
     def _weight(self, feature: int, index: int) -> float:
         """条目 `index` 向量里特征 `feature` 的权重（倒排表按条目下标有序，二分查找）。"""
@@ -113,15 +132,50 @@ class Index:
         候选的余弦 = 累加出的部分余弦 + 常见特征的贡献（在倒排表里二分查到），
         与穷举逐项求和只差浮点求和的先后顺序（远小于分数保留的 0.1）。
         """
-        acc, common = self._accumulate(query)
+        acc, cover, common = self._accumulate(query)
         full = [
             (i, partial + sum(q * self._weight(f, i) for f, q in common))
-            for i, partial in self._top(acc, scope)
+            for i, partial in self._top(query, acc, cover, scope)
         ]
         score = self.corpus.score
         scored = [(i, score(query, i, cosine)) for i, cosine in full]
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored[:limit]
+
+
+def _most_covering(cover: dict[int, float], count: int, most: int) -> list[int]:
+    """覆盖度最高的 `count` 个条目，加上和第 `count` 个并列的（总共不超过 `most` 个）。"""
+    ranked = sorted(cover.items(), key=_SECOND, reverse=True)[:most]
+    if len(ranked) <= count:
+        return [i for i, _ in ranked]
+    last = ranked[count - 1][1]
+    return [i for n, (i, c) in enumerate(ranked) if n < count or c == last]
+
+
+class PhraseTable:
+    """预处理后的问法 → 含这条问法的条目下标；按字符串哈希排好序的两个数组，比字典省内存。"""
+
+    def __init__(self, corpus: Corpus) -> None:
+        pairs = sorted(
+            (hash(text), index)
+            for index in range(len(corpus.entries))
+            for text in corpus.phrasings(index)
+        )
+        self.corpus = corpus
+        self.hashes = array("q", (h for h, _ in pairs))
+        self.entries = array("i", (i for _, i in pairs))
+
+    def find(self, text: str) -> list[int]:
+        """有一条问法恰好是 `text` 的条目（升序）。"""
+        code, hashes = hash(text), self.hashes
+        slot = bisect_left(hashes, code)
+        found = []
+        while slot < len(hashes) and hashes[slot] == code:
+            index = self.entries[slot]
+            if text in self.corpus.phrasings(index):
+                found.append(index)
+            slot += 1
+        return found
 
 
 INDEX_CACHE = "index"
