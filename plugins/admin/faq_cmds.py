@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
 
-from nonebot import on_command
 from nonebot.adapters import Bot, Event, Message
 from nonebot.log import logger
-from nonebot.params import CommandArg
 
 from cardguard.store import StoreError
+from plugins.guard_core import router
 
 from . import faq_edit as edit
 from . import faq_view as view
@@ -20,8 +18,6 @@ from .replies import FAQ_REFUSAL, FAQ_USAGE
 from .state import service
 
 Handler = Callable[[Ctx], Awaitable[None]]
-
-faq_cmd = on_command("faq", aliases={"问答"}, priority=5, block=True, force_whitespace=True)
 
 COMMANDS: dict[str, Handler] = {}
 SUPER_ONLY_COMMANDS: set[Handler] = {
@@ -51,8 +47,8 @@ for _handler, _names in NAMES.items():
     COMMANDS.update(dict.fromkeys(_names, _handler))
 
 
-@faq_cmd.handle()
-async def _faq(bot: Bot, event: Event, arg: Annotated[Message, CommandArg()]) -> None:
+@router.command("faq", "问答", force_whitespace=True)
+async def _faq(bot: Bot, event: Event, arg: Message) -> None:
     ctx = await make_ctx(bot, event, arg, service)
     if not await admit(ctx, FAQ_REFUSAL):
         return

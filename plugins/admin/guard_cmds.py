@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from nonebot import on_command
 from nonebot.adapters import Bot, Event, Message
 from nonebot.log import logger
-from nonebot.params import CommandArg
 
 from cardguard.settings import LINK_MODES
 from cardguard.store import clip
 from cardguard.store.sites import normalize_host
-from plugins.guard_core import runtime
+from plugins.guard_core import router, runtime
 
 from .access import GROUP_ONLY, Ctx, admit, make_ctx
 from .parsing import split_head
@@ -30,12 +28,9 @@ MODE_NAMES = {
 }
 SHOW_SITES = 10
 
-link_cmd = on_command("link", aliases={"链接"}, priority=5, block=True, force_whitespace=True)
-guard_cmd = on_command("guard", aliases={"守卫"}, priority=5, block=True, force_whitespace=True)
 
-
-@link_cmd.handle()
-async def _link(bot: Bot, event: Event, arg: Annotated[Message, CommandArg()]) -> None:
+@router.command("link", "链接", force_whitespace=True)
+async def _link(bot: Bot, event: Event, arg: Message) -> None:
     ctx = await make_ctx(bot, event, arg, service)
     if not await admit(ctx, SETTINGS_REFUSAL):
         return
@@ -47,8 +42,8 @@ async def _link(bot: Bot, event: Event, arg: Annotated[Message, CommandArg()]) -
     await action(ctx, rest)
 
 
-@guard_cmd.handle()
-async def _guard(bot: Bot, event: Event, arg: Annotated[Message, CommandArg()]) -> None:
+@router.command("guard", "守卫", force_whitespace=True)
+async def _guard(bot: Bot, event: Event, arg: Message) -> None:
     ctx = await make_ctx(bot, event, arg, service)
     if not await admit(ctx, SETTINGS_REFUSAL):
         return

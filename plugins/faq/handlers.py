@@ -1,47 +1,39 @@
-"""事件处理：点名提问、/问、/帮助、旁听回答。"""
+"""事件处理：点名提问、/问、/帮助、旁听回答（经 guard_core 的路由，见 dispatch.py）。"""
 
 from __future__ import annotations
 
-from nonebot import on_command, on_message
 from nonebot.adapters import Bot, Event, Message
-from nonebot.params import CommandArg
-from nonebot.rule import Rule, to_me
 
 from cardguard.text import wants_help
-from plugins.guard_core import Chat, chat_of, runtime, send_text
+from plugins.guard_core import Chat, Glance, chat_of, router, runtime, send_text
 
 from .answer import HELP_TEXT, render_answer, render_unknown
 
-help_cmd = on_command("帮助", aliases={"help"}, priority=5, block=True)
-ask_cmd = on_command("问", aliases={"ask"}, priority=5, block=True)
-mention = on_message(rule=to_me(), priority=20, block=True)
+
+def is_mention(glance: Glance) -> bool:
+    """@机器人（或私聊）：点名提问。"""
+    return glance.to_me
 
 
-async def _is_passive_candidate(event: Event) -> bool:
-    """便宜的预检：群消息、本群开了旁听、看起来是问句。"""
-    if event.get_type() != "message" or event.is_tome():
+def is_passive_candidate(glance: Glance) -> bool:
+    """便宜的预检：群消息、没 @机器人、本群开了旁听、看起来是问句。"""
+    if glance.to_me or glance.group is None or not glance.text:
         return False
-    chat = chat_of(event)
-    if chat.group is None or not chat.text:
-        return False
-    settings = runtime.settings(chat.group)
-    return settings.enabled and settings.passive and wants_help(chat.text)
+    settings = glance.settings
+    return settings.enabled and settings.passive and wants_help(glance.text)
 
 
-passive = on_message(rule=Rule(_is_passive_candidate), priority=90, block=False)
-
-
-@help_cmd.handle()
-async def _help(bot: Bot, event: Event) -> None:
+@router.command("帮助", "help")
+async def _help(bot: Bot, event: Event, arg: Message) -> None:
     await send_text(runtime, bot, event, HELP_TEXT)
 
 
-@ask_cmd.handle()
-async def _ask(bot: Bot, event: Event, arg: Message = CommandArg()) -> None:
+@router.command("问", "ask")
+async def _ask(bot: Bot, event: Event, arg: Message) -> None:
     await _answer_explicit(bot, event, arg.extract_plain_text())
 
 
-@mention.handle()
+@router.route("mention", order=20, block=True, wants=is_mention)
 async def _mention(bot: Bot, event: Event) -> None:
     await _answer_explicit(bot, event, event.get_plaintext())
 
@@ -66,7 +58,7 @@ async def _answer_explicit(bot: Bot, event: Event, question: str) -> None:
     await send_text(runtime, bot, event, render_answer(result))
 
 
-@passive.handle()
+@router.route("passive", order=90, block=False, wants=is_passive_candidate)
 async def _passive(bot: Bot, event: Event) -> None:
     chat: Chat = chat_of(event)
     result = runtime.matcher.passive(chat.text, scope=chat.group)

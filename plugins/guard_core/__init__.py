@@ -1,11 +1,12 @@
-"""卡盟安全助手的公共部分：配置、运行时状态、发言预算与安全发送。"""
+"""卡盟安全助手的公共部分：配置、运行时状态、发言预算与安全发送，以及唯一的消息路由 `router`。"""
 
 from nonebot import get_plugin_config
 from nonebot.plugin import PluginMetadata
 
 from .chat import Chat, Sent, chat_of, send_text, text_message
 from .config import Config
-from .intake import Intake, install
+from .dispatch import Dispatcher, Glance, create_dispatcher
+from .intake import Intake
 from .logs import hide_chat_in_logs, quiet_core_logs
 from .merge import Flush, WarningMerger
 from .runtime import Runtime, create_runtime
@@ -24,12 +25,14 @@ if not config.cardguard_log_messages:
 quiet_core_logs()
 runtime: Runtime = create_runtime(config)
 intake = Intake(runtime)
-install(intake)
+router: Dispatcher = create_dispatcher(intake)
 
 __all__ = [
     "Chat",
     "Config",
+    "Dispatcher",
     "Flush",
+    "Glance",
     "Intake",
     "Runtime",
     "Sent",
@@ -37,6 +40,7 @@ __all__ = [
     "chat_of",
     "config",
     "intake",
+    "router",
     "runtime",
     "send_text",
     "text_message",

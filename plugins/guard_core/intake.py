@@ -1,9 +1,13 @@
-"""消息进门的第一站（NoneBot 事件预处理）：整理怪异的消息段，再按群排队。
+"""消息进门的两道关：整理怪异的消息段，再按群排队。都由 dispatch 的那一个事件响应器调用。
 
 - 格式不对、没有消息内容的“消息事件”直接跳过；
-- 消息段就地整理（见 tidy.py），每类问题只记一次日志；
-- 每个群（私聊按人）同时最多处理几条，刷屏的群自己排队，别的群照常秒回；
-  排队太久的跳过（群主、管理员和机器人管理员的消息从不跳过）。
+- 消息段就地整理（见 tidy.py），每类问题只记一次日志；这一步在规则里、对每条消息都做，所以很便宜；
+- 要处理的消息（命令、回答、链接扫描）每个群（私聊按人）同时最多处理几条，刷屏的群自己排队，
+  别的群照常秒回；排队太久的跳过（群主、管理员和机器人管理员的消息从不跳过）。闲聊什么都不做，
+  不用排队。
+
+以前这两步是 NoneBot 的 event_preprocessor / event_postprocessor：每条消息（包括闲聊）各要建
+一次任务组、解一次依赖。现在它们是普通的方法调用。
 """
 
 from __future__ import annotations
@@ -11,15 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from nonebot.adapters import Bot, Event
-from nonebot.exception import IgnoredException
 from nonebot.log import logger
-from nonebot.message import event_postprocessor, event_preprocessor
-from nonebot.typing import T_State
 
 from cardguard.budget import GroupGate, QuietLog, Release
 
 from .runtime import Runtime
-from .tidy import tidy_message
+from .tidy import is_tidy, tidy_message
 
 try:
     from nonebot.adapters.onebot.v11 import Bot as OBBot
@@ -28,7 +29,6 @@ try:
 except ImportError:  # pragma: no cover
     OBBot = OBGroupEvent = OBMessageEvent = None  # type: ignore[assignment, misc]
 
-RELEASE_KEY = "cardguard.gate.release"
 VIP_ROLES = frozenset({"owner", "admin"})
 NOTE_PERIOD = 600.0
 SKIP_PERIOD = 60.0
@@ -45,22 +45,23 @@ class Intake:
         self.skips = QuietLog(SKIP_PERIOD)
         self._swept = runtime.now()
 
-    async def admit(self, bot: Bot, event: Event, state: T_State) -> None:
-        """整理消息并排队；该跳过时抛出 `IgnoredException`。"""
-        if event.get_type() != "message":
-            return
-        self._sweep()
+    def accept(self, bot: Bot, event: Event) -> bool:
+        """规则里、每条消息事件都调用：OneBot 的消息整理好返回 True；没有消息内容的返回 False。"""
         if OBBot is not None and isinstance(bot, OBBot):
             if not isinstance(event, OBMessageEvent):
                 self._note("收到没有消息内容的消息事件（OneBot 实现的问题），已跳过")
-                raise IgnoredException("消息事件格式不对")
+                return False
             self._tidy(event)
+        return True
+
+    async def enter(self, bot: Bot, event: Event) -> Release | None:
+        """要处理的消息在本群的队里拿名额；返回用完时调用的函数，该跳过时返回 None。"""
+        self._sweep()
         key, vip = lane_of(bot, event)
         release = await self.gate.enter(key, vip=vip)
         if release is None:
             self._skipped(key)
-            raise IgnoredException("这个群的消息太多，暂时跳过")
-        state[RELEASE_KEY] = release
+        return release
 
     def _sweep(self) -> None:
         """每 10 分钟清掉早已安静的群的发言记录，内存不随见过的群和人无限增长。"""
@@ -69,14 +70,9 @@ class Intake:
             self._swept = now
             self.runtime.budget.forget_idle(now)
 
-    @staticmethod
-    def finish(state: T_State) -> None:
-        """这条消息处理完了：归还名额。"""
-        release: Release | None = state.pop(RELEASE_KEY, None)
-        if release is not None:
-            release()
-
     def _tidy(self, event: Any) -> None:
+        if is_tidy(event.message) and is_tidy(event.original_message):
+            return
         notes = tidy_message(event.message) | tidy_message(event.original_message)
         for note in sorted(notes):
             self._note(note)
@@ -105,15 +101,3 @@ def lane_of(bot: Bot, event: Event) -> tuple[str, bool]:
         vip = vip or getattr(event.sender, "role", None) in VIP_ROLES
         return str(event.group_id), vip
     return f"user:{user}", vip
-
-
-def install(intake: Intake) -> None:
-    """注册 NoneBot 的事件预处理和后处理。"""
-
-    @event_preprocessor
-    async def _admit(bot: Bot, event: Event, state: T_State) -> None:
-        await intake.admit(bot, event, state)
-
-    @event_postprocessor
-    async def _finish(state: T_State) -> None:
-        intake.finish(state)

@@ -38,6 +38,7 @@ class Runtime:
     media_dir: Path | None = None  # 答案图片目录：答案里的 [图片:名字] 指向这里
     # 持久化一个群的设置：save_settings(group, settings, actor=QQ号, command=说明)；admin 插件设置
     save_settings: Callable[..., None] | None = None
+    _defaults: tuple[tuple[bool, str], GroupSettings] | None = field(default=None, repr=False)
 
     @classmethod
     def create(cls, config: Config) -> Runtime:
@@ -62,13 +63,14 @@ class Runtime:
         return found if found is not None else self.default_settings()
 
     def default_settings(self) -> GroupSettings:
-        """配置给出的默认设置。"""
+        """配置给出的默认设置（不可变，按配置缓存：每条消息都要查，不必每次新建）。"""
         cfg = self.config
-        return GroupSettings(
-            enabled=True,
-            passive=cfg.cardguard_passive,
-            link_mode=cfg.cardguard_link_mode,
-        )
+        key = (cfg.cardguard_passive, cfg.cardguard_link_mode)
+        cached = self._defaults
+        if cached is None or cached[0] != key:
+            settings = GroupSettings(enabled=True, passive=key[0], link_mode=key[1])
+            cached = self._defaults = (key, settings)
+        return cached[1]
 
     def use_knowledge(self, knowledge: Knowledge) -> None:
         """换上新知识：先建好索引再一次性替换。"""

@@ -34,15 +34,51 @@ def _clean_value(value: Any, depth: int = 0) -> Any:
     return value
 
 
+_PLAIN_TYPES = (str, int, float, bool, type(None))
+
+
+def _is_clean(data: dict[Any, Any]) -> bool:
+    """data 里全是字符串键、简单值、没有孤立代理字符：不用重建（普通消息都是这样）。"""
+    for key, value in data.items():
+        if type(key) is not str or type(value) not in _PLAIN_TYPES:
+            return False
+        if (type(value) is str and _SURROGATE_RE.search(value)) or _SURROGATE_RE.search(key):
+            return False
+    return True
+
+
 def _as_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     return "" if value is None else str(value)
 
 
+def is_tidy(message: MutableSequence[Any]) -> bool:
+    """只看不改：每条消息都要过一遍，绝大多数本来就是规矩的，不必重建任何东西。"""
+    if len(message) > MAX_SEGMENTS:
+        return False
+    room = MAX_TEXT_CHARS
+    for segment in message:
+        data = segment.data
+        if type(data) is not dict or not _is_clean(data):
+            return False
+        if segment.type == "text":
+            text = data.get("text")
+            if type(text) is not str:
+                return False
+            room -= len(text)
+            if room < 0:
+                return False
+        elif segment.type == "reply" and not _as_text(data.get("id")).isdigit():
+            return False
+    return True
+
+
 def tidy_message(message: MutableSequence[Any]) -> set[str]:
     """就地整理一条消息（元素有 `.type` 和 `.data`），返回做过的处理。"""
     notes: set[str] = set()
+    if is_tidy(message):
+        return notes
     if len(message) > MAX_SEGMENTS:
         del message[MAX_SEGMENTS:]
         notes.add(f"消息段超过 {MAX_SEGMENTS} 个，只看前面的")
@@ -55,15 +91,23 @@ def tidy_message(message: MutableSequence[Any]) -> set[str]:
         if segment.type == "reply" and not _as_text(segment.data.get("id")).isdigit():
             notes.add("回复段的 id 不是数字")
             continue
-        segment.data = _clean_value(segment.data)
+        if not _is_clean(segment.data):
+            segment.data = _clean_value(segment.data)
         if segment.type == "text":
-            text = _as_text(segment.data.get("text"))
-            if len(text) > room:
-                text = text[:room]
-                notes.add(f"文字超过 {MAX_TEXT_CHARS} 字，只看前面的")
-            room -= len(text)
-            segment.data["text"] = text
+            room = _fit_text(segment.data, room, notes)
         kept.append(segment)
     if len(kept) != len(message):
         message[:] = kept
     return notes
+
+
+def _fit_text(data: dict[str, Any], room: int, notes: set[str]) -> int:
+    """文字段的 text 变成字符串、截到剩下的字数以内；返回还剩多少字。"""
+    raw = data.get("text")
+    text = _as_text(raw)
+    if len(text) > room:
+        text = text[:room]
+        notes.add(f"文字超过 {MAX_TEXT_CHARS} 字，只看前面的")
+    if text is not raw:
+        data["text"] = text
+    return room - len(text)

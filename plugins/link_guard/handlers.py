@@ -1,17 +1,25 @@
-"""事件处理：扫描群消息里的链接并提醒；群管理回复“误报”放行站点。"""
+"""事件处理：扫描群消息里的链接并提醒；群管理回复“误报”放行站点（经 guard_core 的路由）。"""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 
-from nonebot import get_driver, on_message
+from nonebot import get_driver
 from nonebot.adapters import Bot, Event
 from nonebot.log import logger
-from nonebot.rule import Rule
 
 from cardguard.links import might_have_link, scan
 from cardguard.links.qr import fetch_qr_texts, image_urls
-from plugins.guard_core import Chat, Flush, WarningMerger, chat_of, runtime, send_text
+from plugins.guard_core import (
+    Chat,
+    Flush,
+    Glance,
+    WarningMerger,
+    chat_of,
+    router,
+    runtime,
+    send_text,
+)
 
 from .warning import OFFICIAL_HINT, render_warning
 
@@ -27,34 +35,27 @@ DIGEST_SITES = 5
 _warned: OrderedDict[int, tuple[str, str]] = OrderedDict()
 
 
-def _may_carry_link(chat: Chat) -> bool:
-    if any(seg["type"] in CARRIER_TYPES for seg in chat.segments):
+def _may_carry_link(glance: Glance) -> bool:
+    if not CARRIER_TYPES.isdisjoint(glance.kinds):
         return True
-    return might_have_link(chat.text)
+    return might_have_link(glance.text)
 
 
-async def _is_scan_candidate(event: Event) -> bool:
+def is_scan_candidate(glance: Glance) -> bool:
     """便宜的预检：群消息、本群开着、可能带链接、不是“误报”回复。"""
-    if event.get_type() != "message":
+    if glance.group is None or not glance.settings.enabled:
         return False
-    chat = chat_of(event)
-    if chat.group is None or not runtime.settings(chat.group).enabled:
+    return glance.text.strip() not in FALSE_ALARM_WORDS and _may_carry_link(glance)
+
+
+def is_false_alarm(glance: Glance) -> bool:
+    """群里第一个词是“误报”：可能是群管理在回复机器人的提醒。"""
+    if glance.group is None or not glance.text:
         return False
-    return chat.text.strip() not in FALSE_ALARM_WORDS and _may_carry_link(chat)
+    return glance.text.strip().split(" ", 1)[0] in FALSE_ALARM_WORDS
 
 
-async def _is_false_alarm(event: Event) -> bool:
-    if event.get_type() != "message":
-        return False
-    chat = chat_of(event)
-    return chat.group is not None and chat.text.strip().split(" ")[0] in FALSE_ALARM_WORDS
-
-
-guard = on_message(rule=Rule(_is_scan_candidate), priority=10, block=False)
-false_alarm = on_message(rule=Rule(_is_false_alarm), priority=4, block=True)
-
-
-@guard.handle()
+@router.route("link scan", order=10, block=False, wants=is_scan_candidate)
 async def _scan(bot: Bot, event: Event) -> None:
     chat = chat_of(event)
     settings = runtime.settings(chat.group)
@@ -177,7 +178,7 @@ async def _notify_admins(bot: Bot, chat: Chat, defanged: str) -> None:
             logger.info(f"私聊通知管理员 {user_id} 失败：{exc!r}")
 
 
-@false_alarm.handle()
+@router.route("false alarm", order=4, block=True, wants=is_false_alarm)
 async def _false_alarm(bot: Bot, event: Event) -> None:
     chat = chat_of(event)
     if not _can_manage(bot, chat):

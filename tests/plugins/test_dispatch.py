@@ -1,0 +1,105 @@
+"""消息路由（guard_core.dispatch）：一条消息交给哪些处理、按什么顺序，和原来各响应器的优先级一样。
+
+全部通过 nonebug 发真实的 OneBot v11 事件，看机器人说了什么（或者什么都没说）。
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from nonebot.adapters.onebot.v11 import Message, MessageSegment
+from nonebug import App
+
+from .admin_kit import ADMIN, say, talk, texts
+from .events import group_message
+
+SHOP_LINK = "24小时自动发卡 全网最低 kami88点top/buy/3"
+FAQ_USAGE_HEAD = "问答管理（/faq 或 /问答）"
+
+
+def is_warning(text: str) -> bool:
+    return text.startswith("⚠️ 注意：")
+
+
+async def test_a_link_inside_a_question_to_the_bot_gets_a_warning_then_an_answer(
+    app: App,
+) -> None:
+    event = group_message(f"这个网站能买吗 {SHOP_LINK}", group=4301, to_me=True)
+    warning, answer = (texts(m) for m in await talk(app, event, replies=2))
+    assert is_warning(warning) and "kami88[.]top" in warning
+    assert answer and not is_warning(answer)
+
+
+async def test_commands_are_not_scanned_for_links(app: App) -> None:
+    reply = await say(app, group_message(f"/问 {SHOP_LINK} 是什么", group=4302))
+    assert not is_warning(reply)
+
+
+async def test_ask_works_without_a_space_after_the_command(app: App, runtime: Any) -> None:
+    entry = runtime.knowledge.get("paid-no-delivery")
+    reply = await say(app, group_message("/问付了钱一直不发货怎么办", group=4303))
+    assert reply == entry.answer.strip()
+
+
+async def test_admin_commands_need_a_space_before_their_arguments(app: App) -> None:
+    event = group_message("/faqlist", group=4304, user=ADMIN, role="admin")
+    await talk(app, event, replies=0)  # 不是 /faq 命令，也不像问句：一句话都不说
+
+
+async def test_chinese_alias_and_newline_after_the_command(app: App) -> None:
+    usage = await say(app, group_message("/问答", group=4305, user=ADMIN, role="admin"))
+    assert usage.startswith(FAQ_USAGE_HEAD)
+    listing = await say(app, group_message("/问答\nlist", group=4305, user=ADMIN, role="admin"))
+    assert listing.startswith("问答列表")
+
+
+async def test_command_after_an_at_segment_is_not_a_command(app: App) -> None:
+    """和 NoneBot 的 on_command 一样只看第一个消息段（OneBot 适配器会先去掉开头的 @机器人）。"""
+    message = Message([MessageSegment.at(1), MessageSegment.text("/问答")])
+    await talk(app, group_message(message, group=4306, user=ADMIN, role="admin"), replies=0)
+
+
+async def test_a_broken_link_scanner_does_not_silence_the_answer(
+    app: App, runtime: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nonebot.log import logger
+
+    from plugins.link_guard import handlers
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("scanner exploded")
+
+    monkeypatch.setattr(handlers, "scan", broken)
+    errors: list[str] = []
+    sink = logger.add(lambda m: errors.append(str(m)), level="ERROR")
+    try:
+        event = group_message(f"付了钱一直不发货怎么办 {SHOP_LINK}", group=4307, to_me=True)
+        reply = await say(app, event)
+    finally:
+        logger.remove(sink)
+    assert reply and not is_warning(reply)
+    assert any("link scan" in line and "scanner exploded" in line for line in errors)
+    assert not any("付了钱" in line for line in errors), "出错日志里带了群友的原话"
+
+
+def test_command_table_follows_the_configured_command_start() -> None:
+    from plugins.guard_core.dispatch import CommandSpec, CommandTable
+
+    async def handle(*_: Any) -> None:
+        return None
+
+    table = CommandTable(("！", "/"))
+    table.add(CommandSpec("问", ("问", "ask"), handle))
+    table.add(CommandSpec("faq", ("faq", "问答"), handle, force_whitespace=True))
+
+    def parsed(text: str) -> tuple[str, str] | None:
+        found = table.parse(Message(MessageSegment.text(text)))
+        return None if found is None else (found[0].name, found[1].extract_plain_text())
+
+    assert parsed("！问 怎么退款") == ("问", "怎么退款")
+    assert parsed("/ask怎么退款") == ("问", "怎么退款")
+    assert parsed("  /问答 list 2") == ("faq", "list 2"), "最长前缀：/问答 不是 /问 + 答"
+    assert parsed("/问答案") is None, "和 NoneBot 一样：/问答 要空格，也不退回成 /问"
+    assert parsed("问 怎么退款") is None
+    assert parsed("/问 [CQ:face,id=1]") == ("问", "[CQ:face,id=1]"), "文字里的 CQ 码不被解析"
