@@ -25,6 +25,7 @@ from .corpus import Corpus, CorpusData, Query, build_corpus_data
 CANDIDATES = 12
 COVER_CANDIDATES = 4
 COVER_MAX = 32
+COVER_POSTINGS = 32
 # 出现在太多条目里的特征（如“怎么”）不用来挑候选，只参与打分。
 MAX_POSTING_SHARE = 0.02
 MIN_POSTING_CAP = 64
@@ -99,30 +100,42 @@ class Index:
 
     def _accumulate(
         self, query: Query
-    ) -> tuple[dict[int, float], dict[int, float], list[tuple[int, float]]]:
-        """稀有特征的部分余弦与覆盖度（条目下标 → 和），以及跳过的常见特征（特征 id，问题权重）。"""
+    ) -> tuple[dict[int, float], dict[int, float], list[tuple[int, int, float]]]:
+        """稀有特征的部分余弦与覆盖度（条目下标 → 和），以及跳过的常见特征。
+
+        常见特征以（倒排表起点，终点，问题权重）给出，留给候选逐个二分查找；
+        覆盖度只数出现在至多 `COVER_POSTINGS` 个条目里的特征（少而准，也省时间）。
+        """
         post = self.postings
         offsets, entries, weights, cap = post.offsets, post.entries, post.weights, self.cap
         acc: dict[int, float] = {}
         cover: dict[int, float] = {}
-        common: list[tuple[int, float]] = []
+        common: list[tuple[int, int, float]] = []
         get, cover_get = acc.get, cover.get
         for feature, q_weight in query.vector.items():
             start, end = offsets[feature], offsets[feature + 1]
             if end - start > cap:
-                common.append((feature, q_weight))
+                common.append((start, end, q_weight))
                 continue
-            for index, weight in zip(entries[start:end], weights[start:end], strict=True):
+            pairs = zip(entries[start:end], weights[start:end], strict=True)
+            if end - start > COVER_POSTINGS:
+                for index, weight in pairs:
+                    acc[index] = get(index, 0.0) + q_weight * weight
+                continue
+            for index, weight in pairs:
                 acc[index] = get(index, 0.0) + q_weight * weight
                 cover[index] = cover_get(index, 0.0) + q_weight
         return acc, cover, common
 
-    def _weight(self, feature: int, index: int) -> float:
-        """条目 `index` 向量里特征 `feature` 的权重（倒排表按条目下标有序，二分查找）。"""
-        post = self.postings
-        start, end = post.offsets[feature], post.offsets[feature + 1]
-        slot = bisect_left(post.entries, index, start, end)
-        return post.weights[slot] if slot < end and post.entries[slot] == index else 0.0
+    def _common_part(self, common: list[tuple[int, int, float]], index: int) -> float:
+        """常见特征对条目 `index` 的余弦贡献（倒排表按条目下标有序，二分查找）。"""
+        entries, weights = self.postings.entries, self.postings.weights
+        total = 0.0
+        for start, end, q_weight in common:
+            slot = bisect_left(entries, index, start, end)
+            if slot < end and entries[slot] == index:
+                total += q_weight * weights[slot]
+        return total
 
     def rank(
         self, query: Query, limit: int = 5, scope: str | None = None
@@ -133,10 +146,8 @@ class Index:
         与穷举逐项求和只差浮点求和的先后顺序（远小于分数保留的 0.1）。
         """
         acc, cover, common = self._accumulate(query)
-        full = [
-            (i, partial + sum(q * self._weight(f, i) for f, q in common))
-            for i, partial in self._top(query, acc, cover, scope)
-        ]
+        part = self._common_part
+        full = [(i, p + part(common, i)) for i, p in self._top(query, acc, cover, scope)]
         score = self.corpus.score
         scored = [(i, score(query, i, cosine)) for i, cosine in full]
         scored.sort(key=lambda item: (-item[1], item[0]))
