@@ -65,7 +65,7 @@ def glance_of(event: Event, runtime: Runtime) -> Glance:
     if OBMessageEvent is not None and isinstance(event, OBMessageEvent):
         group = str(event.group_id) if isinstance(event, OBGroupEvent) else None
         kinds = {seg.type for seg in event.original_message}
-        text, to_me = event.get_plaintext(), event.to_me
+        text, to_me = event.message.extract_plain_text(), event.to_me
     else:
         chat = chat_of(event)
         group, text, to_me = chat.group, chat.text, chat.to_me
@@ -243,14 +243,14 @@ class Dispatcher:
         if not self.intake.accept(bot, event):
             return ()
         glance = glance_of(event, self.intake.runtime)
-        steps: list[Step] = []
+        steps: tuple[Step, ...] = ()
         for picker in self._table:
             step = picker.pick(glance)
             if step is not None:
-                steps.append(step)
+                steps += (step,)
                 if picker.block:
                     break
-        return tuple(steps)
+        return steps
 
     async def run(self, bot: Bot, event: Event, steps: tuple[Step, ...]) -> None:
         """按计划执行：先在本群的队里拿到名额；一步出错记日志，不影响后面的步骤。"""

@@ -60,18 +60,28 @@ def is_tidy(message: MutableSequence[Any]) -> bool:
     room = MAX_TEXT_CHARS
     for segment in message:
         data = segment.data
-        if type(data) is not dict or not _is_clean(data):
+        if type(data) is not dict:
             return False
-        if segment.type == "text":
+        if segment.type == "text" and len(data) == 1:  # 最常见的：只有 text 的文字段
             text = data.get("text")
-            if type(text) is not str:
+            if type(text) is not str or _SURROGATE_RE.search(text):
                 return False
-            room -= len(text)
-            if room < 0:
-                return False
-        elif segment.type == "reply" and not _as_text(data.get("id")).isdigit():
+        elif _segment_is_tidy(segment.type, data):
+            text = data["text"] if segment.type == "text" else ""
+        else:
+            return False
+        room -= len(text)
+        if room < 0:
             return False
     return True
+
+
+def _segment_is_tidy(kind: str, data: dict[Any, Any]) -> bool:
+    if not _is_clean(data):
+        return False
+    if kind == "text":
+        return type(data.get("text")) is str
+    return kind != "reply" or _as_text(data.get("id")).isdigit()
 
 
 def tidy_message(message: MutableSequence[Any]) -> set[str]:
