@@ -1,7 +1,18 @@
 """进程内测量：一条普通闲聊（无链接、不像问句）交给 NoneBot 处理，插件额外花多少微秒。
 
 python -m bench.plugin_probe [--repeats N] [--profile FILE]
-先在不加载插件时计时（裸 NoneBot），再加载 bot.PLUGINS 并执行启动钩子后计时；输出一行 JSON。
+同一个进程里测四个数，输出一行 JSON：
+
+- bare：不加载插件，`handle_event` 每条多少 CPU（裸 NoneBot）；
+- bot：加载 bot.PLUGINS 并执行启动钩子之后；
+- framework：同一个进程，把插件唯一那个响应器的规则换成什么都不做的（直接返回 False）——
+  这是 NoneBot 对“有一个插件在听消息”收的最低价：任务组、权限和规则检查、几行被过滤掉的调试日志；
+  和 bot 一轮一轮交替着测，机器上别的负载对两者的影响差不多；
+- own：插件自己的快速路径，也就是那个规则（`router.plan`）直接调用的 CPU。
+
+bot − framework 是插件的规则在 NoneBot 里实际多花的（比 own 多出的部分是缓存被框架挤掉的代价）。
+“闲聊”取闲聊集里旁听预检（`wants_help`）和链接预检（`might_have_link`）都不会放行的那些：
+插件对它们什么都不做，只做几次便宜的字符串检查。
 """
 
 from __future__ import annotations
@@ -13,12 +24,16 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
 import nonebot
 from nonebot.adapters.onebot.v11 import Adapter, Bot
 from nonebot.message import handle_event
+from nonebot.rule import Rule
+from nonebot.typing import T_DependencyCache, T_State
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -29,20 +44,15 @@ from bench.onebot_peer import group_message_frame, text_segments  # noqa: E402
 from bench.processes import SELF_ID  # noqa: E402
 from bench.report import median  # noqa: E402
 
+Samples = tuple[float, list[float], float]
+
 
 def fast_path_chatter() -> list[str]:
-    """闲聊集里没有链接、也不像问句的那些（常见情况）。"""
-    from cardguard.text import looks_like_question
+    """闲聊集里没有链接、也不像问句或诉苦的那些（常见情况，插件不该为它们做任何事）。"""
+    from cardguard.links import might_have_link
+    from cardguard.text import wants_help
 
-    try:
-        from cardguard.links import might_have_link
-    except ImportError:
-        might_have_link = None
-    return [
-        line
-        for line in load_chatter()
-        if not looks_like_question(line) and not (might_have_link and might_have_link(line))
-    ]
+    return [line for line in load_chatter() if not wants_help(line) and not might_have_link(line)]
 
 
 def _events(adapter: Adapter, texts: list[str]) -> list[Any]:
@@ -55,8 +65,8 @@ def _events(adapter: Adapter, texts: list[str]) -> list[Any]:
     return events
 
 
-async def _time(bot: Bot, events: list[Any], repeats: int) -> tuple[float, list[float], float]:
-    """每条事件的 CPU 秒（含线程池里的工作）中位数、各次样本、墙钟秒中位数。"""
+async def _time(bot: Bot, events: list[Any], repeats: int) -> Samples:
+    """每条事件经 `handle_event` 的 CPU 秒（含线程池里的工作）中位数、各次样本、墙钟秒中位数。"""
     for event in events:
         await handle_event(bot, event)
     cpu, wall = [], []
@@ -69,24 +79,104 @@ async def _time(bot: Bot, events: list[Any], repeats: int) -> tuple[float, list[
     return median(cpu), cpu, median(wall)
 
 
-async def _main(repeats: int, profile: Path | None) -> dict[str, Any]:
+def _time_direct(func: Callable[[Any], object], events: list[Any], repeats: int) -> Samples:
+    """直接调用 `func(event)` 的 CPU 秒；每个样本把全部事件跑 50 遍（单次太短，计时不准）。"""
+    inner = 50
+    for event in events:
+        func(event)
+    cpu, wall = [], []
+    for _ in range(repeats):
+        start_cpu, start_wall = time.process_time(), time.perf_counter()
+        for _ in range(inner):
+            for event in events:
+                func(event)
+        cpu.append((time.process_time() - start_cpu) / (len(events) * inner))
+        wall.append((time.perf_counter() - start_wall) / (len(events) * inner))
+    return median(cpu), cpu, median(wall)
+
+
+class _Nothing(Rule):
+    """什么都不匹配的规则，重写 `__call__`：NoneBot 对一个响应器收的最低价。"""
+
+    __slots__ = ()
+
+    async def __call__(
+        self,
+        bot: Any,
+        event: Any,
+        state: T_State,
+        stack: AsyncExitStack | None = None,
+        dependency_cache: T_DependencyCache | None = None,
+    ) -> bool:
+        return False
+
+
+async def _bot_and_framework(bot: Bot, events: list[Any], repeats: int) -> tuple[Samples, Samples]:
+    """交替测：插件原样（bot），和把那唯一一个响应器的规则换成空规则（framework）。"""
+    from nonebot.matcher import matchers
+
+    (matcher,) = (m for group in matchers.values() for m in group)
+    real, nothing = matcher.rule, _Nothing()
+    bot_runs: list[Samples] = []
+    framework_runs: list[Samples] = []
+    try:
+        for _ in range(repeats):
+            matcher.rule = nothing
+            framework_runs.append(await _time(bot, events, 1))
+            matcher.rule = real
+            bot_runs.append(await _time(bot, events, 1))
+    finally:
+        matcher.rule = real
+    return _merge(bot_runs), _merge(framework_runs)
+
+
+def _merge(runs: list[Samples]) -> Samples:
+    cpu = [run[0] for run in runs]
+    return median(cpu), cpu, median(run[2] for run in runs)
+
+
+def _load_plugins() -> None:
     import bot as bot_module
 
+    for name in bot_module.PLUGINS:
+        try:
+            nonebot.load_plugin(name)
+        except ModuleNotFoundError:
+            continue
+
+
+def _own(bot: Bot, events: list[Any], repeats: int) -> Samples:
+    """插件自己的快速路径：唯一那个响应器的规则做的事（整理消息段、问一遍每个路由）。"""
+    from plugins.guard_core import router
+
+    planned = [event for event in events if router.plan(bot, event)]
+    if planned:
+        raise RuntimeError(f"快速路径的闲聊里有 {len(planned)} 条被路由接下了")
+    return _time_direct(lambda event: router.plan(bot, event), events, repeats)
+
+
+def _us(samples: Samples, name: str) -> dict[str, Any]:
+    cpu, series, wall = samples
+    return {
+        f"{name}_us": cpu * 1e6,
+        f"{name}_wall_us": wall * 1e6,
+        f"{name}_samples_us": [round(s * 1e6, 2) for s in series],
+    }
+
+
+async def _main(repeats: int, profile: Path | None) -> dict[str, Any]:
     driver = nonebot.get_driver()
     driver.register_adapter(Adapter)
     adapter = next(a for a in driver._adapters.values() if isinstance(a, Adapter))
     bot = Bot(adapter, SELF_ID)
     texts = fast_path_chatter()
     events = _events(adapter, texts)
-    bare, bare_samples, bare_wall = await _time(bot, events, repeats)
-    for name in bot_module.PLUGINS:
-        try:
-            nonebot.load_plugin(name)
-        except ModuleNotFoundError:
-            continue
+    bare = await _time(bot, events, repeats)
+    _load_plugins()
     await driver._lifespan.startup()  # 插件的启动钩子（与真正运行时一样）
     try:
-        plugged, samples, plugged_wall = await _time(bot, events, repeats)
+        plugged, framework = await _bot_and_framework(bot, events, repeats)
+        own = _own(bot, events, repeats)
         if profile is not None:
             await _profile(bot, events, profile)
     finally:
@@ -94,13 +184,18 @@ async def _main(repeats: int, profile: Path | None) -> dict[str, Any]:
     return {
         "messages": len(texts),
         "plugins": sorted(p.id_ for p in nonebot.get_loaded_plugins()),
-        "bare_us": bare * 1e6,
-        "bot_us": plugged * 1e6,
-        "bare_wall_us": bare_wall * 1e6,
-        "bot_wall_us": plugged_wall * 1e6,
-        "bare_samples_us": [round(s * 1e6, 2) for s in bare_samples],
-        "bot_samples_us": [round(s * 1e6, 2) for s in samples],
+        "matchers": sum(len(group) for group in _matchers().values()),
+        **_us(bare, "bare"),
+        **_us(framework, "framework"),
+        **_us(plugged, "bot"),
+        **_us(own, "own"),
     }
+
+
+def _matchers() -> dict[int, list[Any]]:
+    from nonebot.matcher import matchers
+
+    return dict(matchers)
 
 
 async def _profile(bot: Bot, events: list[Any], path: Path) -> None:

@@ -19,6 +19,7 @@ MATCH_SIZES = ("100", "1k")
 ALWAYS = (
     "load.knowledge_s",
     "rss.load_mb",
+    "plugins.fast_path_us",
     "plugins.chatter_us",
     "e2e.cpu_mixed_us",
     "e2e.cpu_chatter_us",
@@ -91,6 +92,14 @@ def test_end_to_end_fed_real_frames_and_the_bot_answered(result: dict[str, Any])
     assert all(run["replies"] == 0 for run in chatter["bot_runs"]), "闲聊不应引起任何回复"
     big = result["figures"]["rss.bot_big_mb"]["details"]
     assert big["knowledge_verified"], "大知识目录没有被 bot.py 加载"
+
+
+def test_plugin_probe_measured_one_matcher_and_the_bare_framework(result: dict[str, Any]) -> None:
+    details = result["figures"]["plugins.chatter_us"]["details"]
+    assert details["matchers"] == 1, "插件应该只注册一个事件响应器"
+    assert details["messages"] > 20
+    assert 0 < details["bare_us"] < details["framework_us"]
+    assert details["own_us"] > 0
 
 
 def test_link_scan_saw_warnings_and_quiet_chatter(result: dict[str, Any]) -> None:
