@@ -1,9 +1,11 @@
-"""/link 与 /guard：本群的站点拉黑/放行、链接检查、守卫开关和模式、状态。"""
+"""/link 与 /guard：本群的站点拉黑/放行、链接检查、守卫开关和模式、状态、统计。"""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from nonebot import get_plugin_by_module_name
 from nonebot.adapters import Bot, Event, Message
 from nonebot.log import logger
 
@@ -14,7 +16,7 @@ from plugins.guard_core import router, runtime
 
 from .access import GROUP_ONLY, Ctx, admit, make_ctx
 from .parsing import split_head
-from .replies import GUARD_USAGE, LINK_USAGE, SETTINGS_REFUSAL, limit
+from .replies import GUARD_USAGE, LINK_USAGE, SETTINGS_REFUSAL, STATS_USAGE, limit
 from .state import service
 
 ON = {"on", "开", "开启", "打开", "启用"}
@@ -27,6 +29,8 @@ MODE_NAMES = {
     "recall+notify": "撤回并通知管理",
 }
 SHOW_SITES = 10
+STATS_WORDS = {"stats", "统计"}
+DEFAULT_STATS_DAYS = 7
 
 
 @router.command("link", "链接", force_whitespace=True)
@@ -52,6 +56,9 @@ async def _guard(bot: Bot, event: Event, arg: Message) -> None:
     if name in ("status", "状态", ""):
         await ctx.reply(status_text(ctx))
         return
+    if name in STATS_WORDS:
+        await guard_stats(ctx, rest)
+        return
     if ctx.group is None:
         await ctx.reply(GROUP_ONLY)
         return
@@ -63,6 +70,30 @@ async def _guard(bot: Bot, event: Event, arg: Message) -> None:
         await set_group(ctx, "guard mode", link_mode=mode_of(rest))
     else:
         await ctx.reply(GUARD_USAGE)
+
+
+async def guard_stats(ctx: Ctx, rest: str) -> None:
+    """/guard stats [天数]：群里看本群，机器人管理员私聊看所有群（只有计数，不含聊天内容）。"""
+    days = parse_days(rest)
+    if days is None:
+        await ctx.reply(STATS_USAGE)
+        return
+    stats = get_plugin_by_module_name("plugins.stats")
+    if stats is None:
+        await ctx.reply("统计插件没有加载，看不了统计。")
+        return
+    text = await asyncio.to_thread(stats.module.stats_text, ctx.group, days)
+    await ctx.reply(limit(text))
+
+
+def parse_days(text: str) -> int | None:
+    """`` → 默认 7 天；`30`、`30天`、`30 天` → 30；别的写法返回 None。"""
+    text = text.strip().removesuffix("天").strip()
+    if not text:
+        return DEFAULT_STATS_DAYS
+    if not (text.isascii() and text.isdigit()) or len(text) > 5:
+        return None
+    return int(text)
 
 
 def mode_of(text: str) -> str | None:

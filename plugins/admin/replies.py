@@ -40,8 +40,10 @@ GUARD_USAGE = (
     "/guard on | off —— 整体开关\n"
     "/guard passive on | off —— 有把握时不@也回答\n"
     "/guard mode warn | recall | notify | recall+notify —— 发现卡盟链接时：提醒 / 撤回 / 私聊告诉管理\n"
-    "/guard status —— 看本群现在的设置"
+    "/guard status —— 看本群现在的设置\n"
+    "/guard stats [天数] —— 看统计，默认 7 天（机器人管理员私聊发：所有群）"
 )
+STATS_USAGE = "用法：/guard stats [天数]，例如 /guard stats 30（默认 7 天）"
 ADD_USAGE = (
     "用法：/faq add 问题 | 答案\n或者：/faq add 问题（换行）答案，答案可以有多行、可以带图。"
 )
