@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 _HEAD_RE = re.compile(r"(\S+)\s*(.*)", re.DOTALL)
-_PAGE_RE = re.compile(r"^(.*?)\s+(\d{1,4})$", re.DOTALL)
+# 末尾的“空白 + 1~4 位数字”：用 search，每个位置只看几个字符，长文本上也是线性的
+# （原来的 `^(.*?)\s+(\d{1,4})$` 在一长串空白上是平方级）。
+_PAGE_RE = re.compile(r"\s(\d{1,4})$")
+MAX_NUMBER_DIGITS = 9
 SEPARATORS = ("|", "｜")
 
 
@@ -18,10 +21,10 @@ def split_head(text: str) -> tuple[str, str]:
 def split_page(text: str) -> tuple[str, int]:
     """末尾的数字当页码：`退款 2` → (`退款`, 2)；只有一个数字时它是页码。"""
     text = text.strip()
-    if text.isdigit() and len(text) <= 4:
+    if text.isdecimal() and len(text) <= 4:
         return "", int(text)
-    match = _PAGE_RE.match(text)
-    return (match.group(1).strip(), int(match.group(2))) if match else (text, 1)
+    match = _PAGE_RE.search(text)
+    return (text[: match.start()].strip(), int(match.group(1))) if match else (text, 1)
 
 
 def split_question_answer(text: str) -> tuple[str, str]:
@@ -38,7 +41,7 @@ def split_question_answer(text: str) -> tuple[str, str]:
 def parse_number(text: str) -> int | None:
     """`3` 或 `#3` → 3。"""
     text = text.strip().lstrip("#＃")
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() and len(text) <= MAX_NUMBER_DIGITS else None
 
 
 def take_flag(text: str, flags: tuple[str, ...]) -> tuple[str, bool]:

@@ -28,11 +28,6 @@ def finishes(code: str) -> bool:
     return True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plugins/admin/parsing.py：_PAGE_RE `^(.*?)\\s+(\\d{1,4})$` 平方级；"
-    "群管理发 /faq search 加两万个空格能让机器人卡住几秒",
-)
 def test_admin_page_parsing_is_linear_on_long_text() -> None:
     code = (
         "import re; from pathlib import Path; "
