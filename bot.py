@@ -70,7 +70,8 @@ def tidy_frame(frame: Any) -> Any:
 
 
 def _bad_reply(segment: dict[str, Any]) -> bool:
-    return segment["type"] == "reply" and not str(segment["data"].get("id", "")).isdigit()
+    ident = str(segment["data"].get("id", ""))
+    return segment["type"] == "reply" and not (ident.isascii() and ident.isdigit())
 
 
 def onebot_adapter() -> type:

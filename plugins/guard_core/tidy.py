@@ -47,6 +47,12 @@ def _is_clean(data: dict[Any, Any]) -> bool:
     return True
 
 
+def _is_message_id(value: Any) -> bool:
+    """回复段的 id 必须是 ASCII 数字（`²`、`١` 这类 isdigit() 认、int() 却不一定认的不算）。"""
+    text = _as_text(value)
+    return text.isascii() and text.isdigit()
+
+
 def _as_text(value: Any) -> str:
     if isinstance(value, str):
         return value
@@ -81,7 +87,7 @@ def _segment_is_tidy(kind: str, data: dict[Any, Any]) -> bool:
         return False
     if kind == "text":
         return type(data.get("text")) is str
-    return kind != "reply" or _as_text(data.get("id")).isdigit()
+    return kind != "reply" or _is_message_id(data.get("id"))
 
 
 def tidy_message(message: MutableSequence[Any]) -> set[str]:
@@ -98,7 +104,7 @@ def tidy_message(message: MutableSequence[Any]) -> set[str]:
         if not isinstance(segment.data, dict):
             segment.data = {}
             notes.add("消息段的 data 不是字典")
-        if segment.type == "reply" and not _as_text(segment.data.get("id")).isdigit():
+        if segment.type == "reply" and not _is_message_id(segment.data.get("id")):
             notes.add("回复段的 id 不是数字")
             continue
         if not _is_clean(segment.data):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Any
 
 from nonebot import get_driver
 from nonebot.adapters import Bot, Event
@@ -203,11 +204,18 @@ def _can_manage(bot: Bot, chat: Chat) -> bool:
 def _reported_site(chat: Chat) -> str | None:
     for seg in chat.segments:
         if seg["type"] == "reply":
-            found = _warned.get(int(seg["data"].get("id", 0) or 0))
+            found = _warned.get(_reply_id(seg))
             if found and found[0] == chat.group:
                 return found[1]
     words = chat.text.strip().split()
     return words[1].lower().strip("/") if len(words) > 1 else None
+
+
+def _reply_id(segment: dict[str, Any]) -> int | None:
+    """回复段指向的消息 id；不是 ASCII 数字（OneBot 实现偶尔这样）时为 None。"""
+    data = segment.get("data")
+    raw = str(data.get("id", "") if isinstance(data, dict) else "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
 def _defang(site: str) -> str:

@@ -122,3 +122,33 @@ async def test_member_cannot_mark_false_alarm(app: App, runtime) -> None:  # typ
         box = warning_of(ctx, report)
     assert "只有群主或管理员" in box["text"]
     assert runtime.settings("4106").allow_sites == frozenset()
+
+
+async def test_false_alarm_reply_with_an_odd_id_gets_the_guidance(app: App, runtime) -> None:  # type: ignore[no-untyped-def]
+    for odd in ("²", "abc", "", "١٢"):
+        report = group_message(
+            Message([MessageSegment("reply", {"id": odd}), MessageSegment.text("误报")]),
+            group=4107,
+            role="admin",
+        )
+        async with app.test_matcher() as ctx:
+            bot = ctx.create_bot()
+            ctx.receive_event(bot, report)
+            box = warning_of(ctx, report)
+        assert "请直接回复我的那条提醒" in box["text"], odd
+    assert runtime.settings("4107").allow_sites == frozenset()
+
+
+def test_reported_site_ignores_reply_ids_that_are_not_numbers() -> None:
+    from plugins.guard_core import Chat
+    from plugins.link_guard import handlers
+
+    handlers._remember(777, "4108", "shop.top")
+    for odd in ("²", "abc", None, "7 7 7"):
+        segments = ({"type": "reply", "data": {"id": odd}}, {"type": "text", "data": {}})
+        chat = Chat("4108", "1", "admin", "误报", segments, 1, True)
+        assert handlers._reported_site(chat) is None, odd
+    segments = ({"type": "reply", "data": {"id": "777"}},)
+    assert handlers._reported_site(Chat("4108", "1", "admin", "误报", segments, 1, True)) == (
+        "shop.top"
+    )
