@@ -10,7 +10,7 @@ from nonebot.adapters import Bot, Event, Message
 from nonebot.log import logger
 
 from cardguard.store import ImageError, download_image, image_file, marker, split_answer
-from plugins.guard_core import Runtime, chat_of, text_message
+from plugins.guard_core import Runtime, chat_of, log_dropped, text_message
 
 try:
     from nonebot.adapters.onebot.v11 import MessageEvent as OBMessageEvent
@@ -71,7 +71,7 @@ async def send_answer(runtime: Runtime, bot: Bot, event: Event, text: str) -> bo
     chat = chat_of(event)
     key = chat.group or f"user:{chat.user}"
     if not runtime.budget.try_take(key, runtime.now()):
-        logger.info(f"群 {key} 发言预算已用完，丢弃一条回复")
+        log_dropped(runtime, key)  # 和文字回复一样：每个群每分钟只记一条
         return False
     try:
         await bot.send(event, answer_message(event, text, runtime.media_dir))

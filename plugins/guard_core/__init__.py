@@ -3,7 +3,7 @@
 from nonebot import get_plugin_config
 from nonebot.plugin import PluginMetadata
 
-from .chat import Chat, Sent, chat_of, send_text, text_message
+from .chat import Chat, Sent, chat_of, log_dropped, send_text, text_message
 from .config import Config
 from .dispatch import Dispatcher, Glance, create_dispatcher
 from .intake import Intake
@@ -40,6 +40,7 @@ __all__ = [
     "chat_of",
     "config",
     "intake",
+    "log_dropped",
     "router",
     "runtime",
     "send_text",

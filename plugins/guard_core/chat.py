@@ -81,7 +81,7 @@ async def send_text(
     chat = chat_of(event)
     key = chat.group or f"user:{chat.user}"
     if not runtime.budget.try_take(key, runtime.now()):
-        _log_dropped(runtime, key)
+        log_dropped(runtime, key)
         return None
     try:
         result = await bot.send(event, text_message(event, text, quote=quote))
@@ -91,7 +91,7 @@ async def send_text(
     return Sent(_message_id(result))
 
 
-def _log_dropped(runtime: Runtime, key: str) -> None:
+def log_dropped(runtime: Runtime, key: str) -> None:
     """预算用完丢弃的回复：每个群每分钟只记一条日志，附上这期间丢了几条。"""
     muted = runtime.dropped.tick(key, runtime.now())
     if muted is not None:

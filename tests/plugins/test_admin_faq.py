@@ -245,3 +245,25 @@ async def test_undo_is_per_person(app: App, admin: Any) -> None:
     await say(app, by_admin("/faq add 群主的生日是哪天 | 保密。"))
     assert await say(app, by_owner("/faq undo")) == "你在这里还没有可以撤销的修改。"
     assert await answer(app, "群主的生日是哪天") == "保密。"
+
+
+async def test_dropped_faq_show_replies_are_logged_once_per_minute(
+    app: App, admin: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nonebot.log import logger
+
+    from cardguard.budget import SendBudget
+
+    group = 710009
+    monkeypatch.setattr(admin.runtime, "budget", SendBudget(1, 60.0))
+    lines: list[str] = []
+    sink = logger.add(lambda m: lines.append(str(m)), level="INFO")
+    try:
+        shown = await say(app, by_admin("/faq show paid-no-delivery", group))
+        for _ in range(4):
+            await talk(app, by_admin("/faq show paid-no-delivery", group), replies=0)
+    finally:
+        logger.remove(sink)
+    assert shown.startswith("编号：paid-no-delivery")
+    dropped = [line for line in lines if "丢弃" in line and str(group) in line]
+    assert len(dropped) == 1, dropped
