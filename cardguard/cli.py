@@ -41,7 +41,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .matching import Matcher
 
     knowledge = _load(args)
-    matcher = Matcher(knowledge.entries)
+    matcher = Matcher.for_knowledge(knowledge)
     decide = matcher.passive if args.passive else matcher.ask
     for text in _inputs(args.text):
         result = decide(text)
@@ -85,7 +85,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     risks = sum(1 for e in knowledge.entries if e.kind == "risk")
     faqs = len(knowledge.entries) - risks
     domains = "有" if knowledge.domains is not None else "无"
-    print(f"OK: {faqs} 条 FAQ，{risks} 条风险点，链接规则：{domains}")
+    chatter = len(knowledge.chatter)
+    print(f"OK: {faqs} 条 FAQ，{risks} 条风险点，链接规则：{domains}，闲聊例句 {chatter} 句")
     return 0
 
 
@@ -116,7 +117,7 @@ def _eval_questions(
     from .matching import Matcher
     from .matching.evaluate import evaluate_questions, format_question_eval
 
-    result = evaluate_questions(Matcher(knowledge.entries), questions, chatter)
+    result = evaluate_questions(Matcher.for_knowledge(knowledge), questions, chatter)
     if not as_json:
         print(format_question_eval(result))
     return result.to_dict()

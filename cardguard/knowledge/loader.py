@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .cache import DerivedCache, code_version, file_stamp, make_key
+from .chatter import load_chatter
 from .errors import KnowledgeError, Problem
 from .schema import Entry, RiskEntry
 from .yamlio import load_yaml, locate
@@ -30,6 +31,7 @@ class Knowledge:
     entries: tuple[Entry, ...]
     domains: Any = None
     directory: Path | None = None
+    chatter: tuple[str, ...] = ()  # 不该接话的群聊例句（chatter.yaml），话题判断用
     by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -58,11 +60,12 @@ def load_knowledge(directory: Path | None = None, *, cache_dir: Path | None = No
     problems: list[Problem] = []
     entries = list(cached) if cached is not None else _read_entries(directory, problems)
     domains = _load_domains(directory, problems)
+    chatter = load_chatter(directory, problems)
     if problems:
         raise KnowledgeError(problems)
     if cache and cached is None and _entries_key(directory) == key:
         cache.put(key, tuple(entries))  # 读文件期间文件没有变过，才写缓存
-    return Knowledge(tuple(entries), domains, directory)
+    return Knowledge(tuple(entries), domains, directory, chatter)
 
 
 def _read_entries(directory: Path, problems: list[Problem]) -> list[Entry]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
-from ..knowledge import Entry
+from ..knowledge import Entry, Knowledge
 from ..text import looks_like_question, looks_like_trouble
-from .corpus import Query, rank_exhaustive
+from .corpus import Query, prepare, rank_exhaustive
 from .index import Index
-from .topic import topic_strength
+from .topic import TopicModel
 
 # 阈值（0–100），在开发集上调定。
 EXPLICIT_MIN = 20.0
@@ -55,10 +56,37 @@ class MatchResult:
 class Matcher:
     """知识条目的匹配器：索引找候选，打分，决定答或不答。"""
 
-    def __init__(self, entries: Sequence[Entry], *, cache_dir: Path | None = None) -> None:
-        """`cache_dir`：建好的索引存在那里，条目没变时下次直接读（见 `index.load_or_build`）。"""
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        *,
+        cache_dir: Path | None = None,
+        off_topic: Sequence[str] = (),
+    ) -> None:
+        """`cache_dir`：建好的索引存在那里，条目没变时下次直接读（见 `index.load_or_build`）。
+
+        `off_topic`：不该接话的群聊例句（knowledge/chatter.yaml），用来学话题判断；为空时只用词表。
+        """
         self.index = Index(entries, cache_dir)
         self.corpus = self.index.corpus
+        self._off_topic = tuple(off_topic)
+
+    @classmethod
+    def for_knowledge(cls, knowledge: Knowledge, *, cache_dir: Path | None = None) -> Matcher:
+        """给一份知识建匹配器：条目 + chatter.yaml 里的闲聊例句。"""
+        return cls(knowledge.entries, cache_dir=cache_dir, off_topic=knowledge.chatter)
+
+    @cached_property
+    def topic(self) -> TopicModel:
+        """话题模型：第一次旁听判断时才建（全局条目的问法 vs 闲聊例句）。"""
+        corpus = self.corpus
+        on_topic = (
+            text
+            for index, scope in enumerate(corpus.scopes)
+            if scope is None
+            for text in corpus.phrasings(index)
+        )
+        return TopicModel(on_topic, (prepare(line) for line in self._off_topic))
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -102,7 +130,7 @@ class Matcher:
     def ask(self, text: str, scope: str | None = None) -> MatchResult:
         """被点名提问：最佳条目过低门槛就答，否则给最多 3 个建议。"""
         ranked = self._ranked(text, MAX_SUGGESTIONS + 1, scope)
-        on_topic = topic_strength(self.query(text).text) > 0
+        on_topic = self.topic.strength(self.query(text).text) > 0
         bar = EXPLICIT_MIN if on_topic else EXPLICIT_OFF_TOPIC_MIN
         return self._result(ranked, bool(ranked) and ranked[0][1] >= bar)
 
@@ -120,7 +148,7 @@ class Matcher:
         """群聊旁听：在话题上、像问句或诉苦、而且很有把握时才答（不给建议）。"""
         asking = looks_like_question(text)
         shaped = asking or looks_like_trouble(text)
-        strength = topic_strength(self.query(text).text)
+        strength = self.topic.strength(self.query(text).text)
         bar = _passive_bar(strength, asking, shaped)
         if bar is None:
             return MatchResult(None, 0.0)

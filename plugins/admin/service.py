@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -55,7 +56,7 @@ class AdminService:
 
     def overlay(self, base: Knowledge) -> Knowledge:
         """发布的知识 + 管理员覆盖层。"""
-        return Knowledge(tuple(self.store.merge(base.entries)), base.domains, base.directory)
+        return replace(base, entries=tuple(self.store.merge(base.entries)))
 
     def refresh(self) -> None:
         """按当前数据重建知识、同步各群设置。"""

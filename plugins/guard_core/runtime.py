@@ -48,7 +48,7 @@ class Runtime:
             config=config,
             knowledge=knowledge,
             shipped=knowledge,
-            matcher=Matcher(knowledge.entries),
+            matcher=Matcher.for_knowledge(knowledge),
             budget=SendBudget(config.cardguard_group_budget, 60.0),
             answer_cooldown=Cooldown(config.cardguard_answer_cooldown),
             user_cooldown=Cooldown(config.cardguard_user_cooldown),
@@ -74,7 +74,7 @@ class Runtime:
 
     def use_knowledge(self, knowledge: Knowledge) -> None:
         """换上新知识：先建好索引再一次性替换。"""
-        matcher = Matcher(knowledge.entries)
+        matcher = Matcher.for_knowledge(knowledge)
         self.knowledge, self.matcher = knowledge, matcher
 
     def reload(self, directory: Path | None = None) -> Knowledge:

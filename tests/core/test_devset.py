@@ -1,7 +1,8 @@
 """开发集、留出集和盲测集：点名准确率、旁听召回、误触发和答错的底线；失败时打印每一条失误。
 
-- 开发集（questions/chatter）和留出集是调参时看过的；
-- 盲测集（blind/）由没看过知识库的人写成，衡量没见过的问法。b、c 两套只看汇总数字、不照着改。
+- 开发集（questions/chatter）、留出集和盲测集 a–d 都在调参时看过；a–d 的闲聊还进了
+  knowledge/chatter.yaml（话题模型的反例），所以它们的误触发数是训练集上的数字；
+- 盲测集 e 由没看过机器人的人最后写成，只看汇总数字、不照着改：它才是“没见过的问法”的成绩。
 issue 的目标：点名 top-1 ≥ 0.95，旁听召回 ≥ 0.85，旁听误触发 0。
 """
 
@@ -22,13 +23,15 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 # （问题集，闲聊集，top-1 底线，旁听召回底线，旁听答错占比上限，误触发上限）；
 # 数字是实测值向下取整后的底线。
 SETS = {
-    "dev": ("questions.yaml", "chatter.yaml", 0.95, 0.88, 0.01, 0),
-    "holdout": ("questions_holdout.yaml", None, 0.95, 0.75, 0.02, 0),
+    "dev": ("questions.yaml", "chatter.yaml", 0.95, 0.92, 0.01, 0),
+    "holdout": ("questions_holdout.yaml", None, 0.95, 0.85, 0.02, 0),
     "blind-a": ("blind/questions_a.yaml", "blind/chatter_a.yaml", 0.95, 0.92, 0.02, 0),
-    "blind-b": ("blind/questions_b.yaml", "blind/chatter_b.yaml", 0.95, 0.84, 0.03, 0),
-    "blind-c": ("blind/questions_c.yaml", "blind/chatter_c.yaml", 0.94, 0.75, 0.03, 0),
+    "blind-b": ("blind/questions_b.yaml", "blind/chatter_b.yaml", 0.95, 0.90, 0.03, 0),
+    "blind-c": ("blind/questions_c.yaml", "blind/chatter_c.yaml", 0.95, 0.84, 0.03, 0),
     # 400 条难闲聊；“商家不发货怎么投诉”（多半是网购）会得到不发货的维权步骤，算 1 次误触发。
     "blind-d": (None, "blind/chatter_d.yaml", 0.0, 0.0, 0.0, 1),
+    # 封存的盲测集：实测点名 0.880、旁听召回 0.789、答错 7/284、误触发 0/241。
+    "blind-e": ("blind/questions_e.yaml", "blind/chatter_e.yaml", 0.87, 0.77, 0.03, 0),
 }
 
 
@@ -39,7 +42,7 @@ def _load(name: str | None, key: str) -> list[Any]:
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
     """用发布的知识库建的匹配器。"""
-    return Matcher(load_knowledge().entries)
+    return Matcher.for_knowledge(load_knowledge())
 
 
 @pytest.fixture(scope="module", params=sorted(SETS))

@@ -105,7 +105,7 @@ VAGUE = ("这个咋弄", "怎么办", "安全吗", "靠谱吗", "被坑了", "�
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
     """用发布的知识库建的匹配器。"""
-    return Matcher(load_knowledge().entries)
+    return Matcher.for_knowledge(load_knowledge())
 
 
 def test_ask_answers_colloquial_phrasings(matcher: Matcher) -> None:
