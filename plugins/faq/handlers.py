@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nonebot.adapters import Bot, Event, Message
 
+from cardguard.matching import MatchResult
 from cardguard.text import wants_help
 from plugins.guard_core import Chat, Glance, chat_of, router, runtime, send_text
 
@@ -58,15 +59,27 @@ async def _answer_explicit(bot: Bot, event: Event, question: str) -> None:
     await send_text(runtime, bot, event, render_answer(result))
 
 
-@router.route("passive", order=90, block=False, wants=is_passive_candidate)
-async def _passive(bot: Bot, event: Event) -> None:
-    chat: Chat = chat_of(event)
-    result = runtime.matcher.passive(chat.text, scope=chat.group)
+def passive_answer(glance: Glance) -> MatchResult | None:
+    """旁听：像问句的群消息先匹配，有把握、这条答案在本群不在冷却里才交给处理函数。
+
+    在规则里算（见 guard_core.dispatch.Decision）：大多数像问句的闲聊到这里就结束，不用运行处理函数。
+    """
+    if not is_passive_candidate(glance):
+        return None
+    result = runtime.matcher.passive(glance.text, scope=glance.group)
     if result.entry is None:
-        return
+        return None
+    if not runtime.answer_cooldown.ready((glance.group, result.id), runtime.now()):
+        return None
+    return result
+
+
+@router.decision("passive", order=90, block=False, decide=passive_answer)
+async def _passive(bot: Bot, event: Event, result: MatchResult) -> None:
+    chat: Chat = chat_of(event)
     now = runtime.now()
     if not runtime.answer_cooldown.ready((chat.group, result.id), now):
-        return
+        return  # 排队期间同一条答案刚被答过
     if not runtime.user_cooldown.hit(("ask", chat.user), now):
         return
     runtime.answer_cooldown.hit((chat.group, result.id), now)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from nonebot import get_driver, on_message
 from nonebot.adapters import Bot, Event, Message, MessageSegment
@@ -40,12 +40,14 @@ try:
 except ImportError:  # pragma: no cover
     OBGroupEvent = OBMessageEvent = None  # type: ignore[assignment, misc]
 
+T = TypeVar("T")
 PLAN_KEY = "cardguard.plan"
 COMMAND_ORDER = 5  # 原来 on_command 的优先级：误报回复（4）之后、链接扫描（10）之前
 
 StepCall = Callable[[Bot, Event], Awaitable[None]]
 MessageHandler = Callable[[Bot, Event], Awaitable[None]]
 CommandHandler = Callable[[Bot, Event, Message], Awaitable[None]]
+PayloadHandler = Callable[[Bot, Event, T], Awaitable[None]]
 
 
 class Glance(NamedTuple):
@@ -108,6 +110,38 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Decision(Generic[T]):
+    """要先算一下才知道做不做的路由（例如旁听：匹配了才知道有没有把握回答）。
+
+    `decide` 在规则里运行：返回 None 就是不做，处理函数不运行（NoneBot 运行一次处理函数要几百微秒，
+    大多数像问句的闲聊最后并不回答）；否则把结果交给 `handle`。`decide` 出错只记日志、当作不做。
+    """
+
+    name: str
+    order: int
+    block: bool
+    decide: Callable[[Glance], T | None]
+    handle: PayloadHandler[T]
+
+    def pick(self, glance: Glance) -> Step | None:
+        """算一下；要做就返回带着结果的一步。"""
+        try:
+            found = self.decide(glance)
+        except Exception as exc:
+            message_id = getattr(glance.event, "message_id", None)
+            logger.opt(exception=exc).error(f"判断消息 {message_id} 的 {self.name} 出错")
+            return None
+        if found is None:
+            return None
+        handle = self.handle
+
+        async def call(bot: Bot, event: Event) -> None:
+            await handle(bot, event, found)
+
+        return Step(self.name, call)
+
+
+@dataclass(frozen=True)
 class CommandSpec:
     """一个命令：规范名、全部名字、是否要求命令和参数之间有空白（同 NoneBot 的 force_whitespace）。"""
 
@@ -133,8 +167,8 @@ class CommandTable:
     name: str = "command"
     order: int = COMMAND_ORDER
     block: bool = True  # 和原来的 on_command(block=True) 一样：命令不再扫链接、不再回答
-    _keys: list[tuple[str, CommandSpec]] = field(default_factory=list)
-    _first: frozenset[str] = frozenset()
+    _keys: list[tuple[str, CommandSpec]] = field(default_factory=list, init=False)
+    _first: frozenset[str] = field(default=frozenset(), init=False)
 
     @property
     def has_commands(self) -> bool:
@@ -204,8 +238,8 @@ class Dispatcher:
 
     def __init__(self, intake: Intake, command_start: Iterable[str] = ("/",)) -> None:
         self.intake = intake
-        self.commands = CommandTable(tuple(sorted(set(command_start), key=len, reverse=True)))
-        self._routes: list[Route] = []
+        self.commands = CommandTable(tuple(sorted(set(command_start))))
+        self._routes: list[Route | Decision[Any]] = []
         self._table: tuple[Picker, ...] = ()
 
     def command(
@@ -227,6 +261,18 @@ class Dispatcher:
 
         def register(handle: MessageHandler) -> MessageHandler:
             self._routes.append(Route(name, order, block, wants, handle))
+            self._rebuild()
+            return handle
+
+        return register
+
+    def decision(
+        self, name: str, *, order: int, block: bool, decide: Callable[[Glance], T | None]
+    ) -> Callable[[PayloadHandler[T]], PayloadHandler[T]]:
+        """登记要先算一下的路由（装饰器）：处理函数收到 bot、event 和 `decide` 的结果。"""
+
+        def register(handle: PayloadHandler[T]) -> PayloadHandler[T]:
+            self._routes.append(Decision(name, order, block, decide, handle))
             self._rebuild()
             return handle
 
@@ -323,6 +369,7 @@ def create_dispatcher(intake: Intake) -> Dispatcher:
 
 __all__ = [
     "CommandHandler",
+    "Decision",
     "Dispatcher",
     "Glance",
     "MessageHandler",

@@ -103,3 +103,46 @@ def test_command_table_follows_the_configured_command_start() -> None:
     assert parsed("/问答案") is None, "和 NoneBot 一样：/问答 要空格，也不退回成 /问"
     assert parsed("问 怎么退款") is None
     assert parsed("/问 [CQ:face,id=1]") == ("问", "[CQ:face,id=1]"), "文字里的 CQ 码不被解析"
+
+
+PASSIVE_QUESTION = "在卡盟买东西安全吗"
+
+
+async def test_passive_answer_once_per_group_then_cooldown(app: App, runtime: Any) -> None:
+    expected = runtime.matcher.passive(PASSIVE_QUESTION, scope="4310")
+    assert expected.entry is not None, "前提：这句旁听有把握回答"
+    first = await say(app, group_message(PASSIVE_QUESTION, group=4310, user=52001))
+    assert first == expected.answer.strip()
+    await talk(app, group_message(PASSIVE_QUESTION, group=4310, user=52002), replies=0)
+    other = await say(app, group_message(PASSIVE_QUESTION, group=4311, user=52003))
+    assert other == first, "冷却只在本群"
+
+
+async def test_passive_stays_quiet_for_chatter_and_when_switched_off(
+    app: App, runtime: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cardguard.settings import GroupSettings
+
+    for text in ("显卡驱动怎么更新啊", "银行卡密码忘了怎么办", "今天吃什么"):
+        await talk(app, group_message(text, group=4312), replies=0)
+    monkeypatch.setitem(runtime.groups, "4313", GroupSettings(passive=False))
+    await talk(app, group_message(PASSIVE_QUESTION, group=4313), replies=0)
+
+
+async def test_a_broken_passive_matcher_does_not_silence_the_warning(
+    app: App, runtime: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nonebot.log import logger
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("matcher exploded")
+
+    monkeypatch.setattr(runtime.matcher, "passive", broken)
+    errors: list[str] = []
+    sink = logger.add(lambda m: errors.append(str(m)), level="ERROR")
+    try:
+        reply = await say(app, group_message(f"这网站靠谱吗 {SHOP_LINK}", group=4314))
+    finally:
+        logger.remove(sink)
+    assert is_warning(reply)
+    assert any("passive" in line and "matcher exploded" in line for line in errors)
