@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from nonebot import get_driver
 from nonebot.adapters import Bot, Event
 from nonebot.log import logger
 
-from cardguard.links import might_have_link, scan
+from cardguard.links import LinkReport, ScanResult, might_have_link, scan
 from cardguard.links.qr import fetch_qr_texts, image_urls
 from plugins.guard_core import (
     Chat,
@@ -56,31 +57,63 @@ def is_false_alarm(glance: Glance) -> bool:
     return glance.text.strip().split(" ", 1)[0] in FALSE_ALARM_WORDS
 
 
-@router.route("link scan", order=10, block=False, wants=is_scan_candidate)
-async def _scan(bot: Bot, event: Event) -> None:
-    chat = chat_of(event)
+@dataclass(frozen=True)
+class Finding:
+    """规则里扫出来的结果：要提醒的链接；`top` 为 None 表示还得先下载图片、识别二维码再扫。"""
+
+    top: LinkReport | None
+
+
+NEEDS_QR = Finding(None)
+
+
+def link_finding(glance: Glance) -> Finding | None:
+    """在规则里扫文字和卡片（纯计算，几十微秒）；不用提醒、或这个站点在本群刚提醒过，就到此为止。
+
+    带图片又开着二维码识别的消息要下载图片（要等），交给处理函数去扫。
+    """
+    if not is_scan_candidate(glance):
+        return None
+    chat = chat_of(glance.event)
+    if runtime.config.cardguard_qr_scan and image_urls(list(chat.segments)):
+        return NEEDS_QR
+    return _finding(chat, [])
+
+
+def _finding(chat: Chat, qr_texts: list[str]) -> Finding | None:
     settings = runtime.settings(chat.group)
-    qr_texts = await _qr_texts(chat)
     result = scan(
         list(chat.segments),
         runtime.knowledge.domains,
         extra_texts=qr_texts,
         allow=settings.allow_sites,
     )
-    top = result.top
-    blocked = _blocked_link(result, settings.block_sites)
-    if blocked is not None:
-        top = blocked
-    elif result.verdict != "warn" or top is None:
+    top = _blocked_link(result, settings.block_sites)
+    if top is None and result.verdict == "warn":
+        top = result.top
+    if top is None:
         if result.verdict == "log":
             logger.info(
                 f"群 {chat.group} 可疑度偏低，只记日志：{[lk.defanged for lk in result.links]}"
             )
-        return
-    await _warn(bot, event, chat, top)
+        return None
+    if not runtime.link_cooldown.ready((chat.group, top.site), runtime.now()):
+        return None
+    return Finding(top)
 
 
-def _blocked_link(result, block_sites: frozenset[str]):  # type: ignore[no-untyped-def]
+@router.decision("link scan", order=10, block=False, decide=link_finding)
+async def _scan(bot: Bot, event: Event, finding: Finding) -> None:
+    chat = chat_of(event)
+    if finding.top is None:
+        found = _finding(chat, await _qr_texts(chat))
+        if found is None or found.top is None:
+            return
+        finding = found
+    await _warn(bot, event, chat, finding.top)
+
+
+def _blocked_link(result: ScanResult, block_sites: frozenset[str]) -> LinkReport | None:
     if not block_sites:
         return None
     for link in result.links:
@@ -102,7 +135,7 @@ async def _qr_texts(chat: Chat) -> list[str]:
     )
 
 
-async def _warn(bot: Bot, event: Event, chat: Chat, top) -> None:  # type: ignore[no-untyped-def]
+async def _warn(bot: Bot, event: Event, chat: Chat, top: LinkReport) -> None:
     if not runtime.link_cooldown.hit((chat.group, top.site), runtime.now()):
         return
     settings = runtime.settings(chat.group)

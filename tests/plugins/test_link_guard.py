@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
+import pytest
 from nonebot.adapters.onebot.v11 import Message, MessageSegment
 from nonebug import App
 
@@ -152,3 +158,59 @@ def test_reported_site_ignores_reply_ids_that_are_not_numbers() -> None:
     assert handlers._reported_site(Chat("4108", "1", "admin", "误报", segments, 1, True)) == (
         "shop.top"
     )
+
+
+@pytest.fixture
+def qr_server() -> Iterator[str]:
+    """127.0.0.1 上的图片服务器：/shop.png 是指向卡盟的二维码，/plain.png 是普通网址的二维码。"""
+    import segno
+
+    def png(text: str) -> bytes:
+        buffer = io.BytesIO()
+        segno.make(text, error="m").save(buffer, kind="png", scale=6, border=4)
+        return buffer.getvalue()
+
+    bodies = {
+        "/shop.png": png("https://qr-kami9.top/buy/7"),
+        "/plain.png": png("https://www.bilibili.com/video/BV1xx411c7mD"),
+    }
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            data = bodies.get(self.path, b"")
+            self.send_response(200 if data else 404)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def image(url: str) -> MessageSegment:
+    return MessageSegment("image", {"file": "qr.png", "url": url})
+
+
+async def test_qr_code_pointing_to_a_shop_is_warned(app: App, qr_server: str) -> None:
+    event = group_message(Message(image(f"{qr_server}/shop.png")), group=4109)
+    async with app.test_matcher() as ctx:
+        bot = ctx.create_bot()
+        ctx.receive_event(bot, event)
+        box = warning_of(ctx, event)
+    assert "qr-kami9[.]top" in box["text"] and "://" not in box["text"]
+
+
+async def test_qr_code_with_an_ordinary_link_draws_nothing(app: App, qr_server: str) -> None:
+    event = group_message(Message([MessageSegment.text("看这个"), image(f"{qr_server}/plain.png")]))
+    async with app.test_matcher() as ctx:
+        bot = ctx.create_bot()
+        ctx.receive_event(bot, event)
