@@ -62,11 +62,24 @@ def tidy_frame(frame: Any) -> Any:
         return frame
     message = frame["message"]
     if isinstance(message, list):
-        segments = [tidy_segment(s) for s in message if isinstance(s, dict)]
-        frame["message"] = [s for s in segments if not _bad_reply(s)]
+        if not all(_tidy_segment(s) for s in message):  # 绝大多数消息本来就是规矩的，不用重建
+            segments = [tidy_segment(s) for s in message if isinstance(s, dict)]
+            frame["message"] = [s for s in segments if not _bad_reply(s)]
     elif not isinstance(message, str):
         frame["message"] = []
     return frame
+
+
+def _tidy_segment(segment: Any) -> bool:
+    """这个消息段已经是 `tidy_segment` 整理后的样子（而且不是坏的回复段）。"""
+    if type(segment) is not dict or len(segment) != 2 or type(segment.get("type")) is not str:
+        return False
+    data = segment.get("data")
+    if type(data) is not dict:
+        return False
+    if segment["type"] == "text":
+        return type(data.get("text")) is str
+    return segment["type"] != "reply" or not _bad_reply(segment)
 
 
 def _bad_reply(segment: dict[str, Any]) -> bool:
@@ -82,7 +95,6 @@ def onebot_adapter() -> type:
     """
     from nonebot.adapters.onebot.v11 import Adapter
     from nonebot.adapters.onebot.v11.event import Event as OneBotEvent
-    from nonebot.compat import type_validate_python
     from nonebot.log import logger
 
     from cardguard.budget import QuietLog
@@ -95,7 +107,7 @@ def onebot_adapter() -> type:
             json_data = tidy_frame(json_data)
             if isinstance(json_data, dict) and "post_type" in json_data:
                 try:
-                    type_validate_python(OneBotEvent, json_data)
+                    OneBotEvent.model_validate(json_data)
                 except ValueError:
                     if skipped.tick("bad event", time.monotonic()) is not None:
                         logger.warning(

@@ -52,3 +52,23 @@ def test_long_text_is_not_considered_tidy() -> None:
     assert is_tidy([Seg("text", {"text": "啊" * MAX_TEXT_CHARS})])
     assert not is_tidy([Seg("text", {"text": "啊" * MAX_TEXT_CHARS}), Seg("text", {"text": "x"})])
     assert not is_tidy([Seg("face", {"id": "1"})] * 201)
+
+
+frame_segment = st.one_of(
+    st.fixed_dictionaries(
+        {"type": st.just("text"), "data": st.fixed_dictionaries({"text": plain})}
+    ),
+    st.fixed_dictionaries({"type": st.just("reply"), "data": st.fixed_dictionaries({"id": plain})}),
+    st.dictionaries(st.sampled_from(["type", "data", "extra"]), value | data, max_size=3),
+    value,
+)
+
+
+@FUZZ
+@given(st.lists(frame_segment, max_size=6))
+def test_tidy_frame_quick_path_gives_the_same_segments(message: list[Any]) -> None:
+    import bot
+
+    full = [bot.tidy_segment(s) for s in message if isinstance(s, dict)]
+    expected = [s for s in full if not bot._bad_reply(s)]
+    assert bot.tidy_frame({"message": copy.deepcopy(message)})["message"] == expected
