@@ -22,7 +22,7 @@ from ..knowledge import Entry
 from ..knowledge.cache import DerivedCache, code_version, make_key
 from .corpus import Corpus, CorpusData, Query, build_corpus_data
 
-CANDIDATES = 12
+CANDIDATES = 8
 COVER_CANDIDATES = 4
 COVER_MAX = 32
 COVER_POSTINGS = 32
