@@ -8,10 +8,11 @@
 from __future__ import annotations
 
 import random
+import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from cardguard.knowledge import FAQ_FILE, RISK_FILE, Entry, load_knowledge
+from cardguard.knowledge import FAQ_FILE, RISK_FILE, Entry, default_knowledge_dir, load_knowledge
 from cardguard.knowledge.yamlio import dump_yaml, write_atomic
 
 SEED = 20240601
@@ -261,9 +262,19 @@ def _plain(entry: Entry) -> dict[str, object]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
 
 
-def write_knowledge_dir(entries: Sequence[Entry], directory: Path) -> Path:
-    """把条目写成一个知识目录（faq.yaml + risks.yaml），供加载耗时测量。"""
+def write_knowledge_dir(
+    entries: Sequence[Entry], directory: Path, others_from: Path | None = None
+) -> Path:
+    """把条目写成一个知识目录（faq.yaml + risks.yaml），供加载耗时和大知识下的 bot.py 测量。
+
+    其余文件（domains.yaml、chatter.yaml……）从 `others_from`（默认随程序发布的 knowledge/）
+    原样复制过来，这样它和真实的知识目录一样完整。
+    """
     directory.mkdir(parents=True, exist_ok=True)
+    source = others_from if others_from is not None else default_knowledge_dir()
+    for path in sorted(source.glob("*.yaml")):
+        if path.name not in (FAQ_FILE, RISK_FILE):
+            shutil.copyfile(path, directory / path.name)
     faqs = [_plain(e) for e in entries if e.kind == "faq"]
     risks = [_plain(e) for e in entries if e.kind == "risk"]
     write_atomic(directory / FAQ_FILE, dump_yaml({"entries": faqs}))
