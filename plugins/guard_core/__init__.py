@@ -1,6 +1,6 @@
 """卡盟安全助手的公共部分：配置、运行时状态、发言预算与安全发送，以及唯一的消息路由 `router`。"""
 
-from nonebot import get_plugin_config
+from nonebot import get_driver, get_plugin_config
 from nonebot.plugin import PluginMetadata
 
 from .chat import Chat, Sent, chat_of, log_dropped, send_text, text_message
@@ -26,6 +26,13 @@ quiet_core_logs()
 runtime: Runtime = create_runtime(config)
 intake = Intake(runtime)
 router: Dispatcher = create_dispatcher(intake)
+
+
+@get_driver().on_startup
+async def _build_index() -> None:
+    """开始接受连接之前建好索引（这时管理员覆盖层已经叠上，只建这一次）。"""
+    runtime.matcher  # noqa: B018
+
 
 __all__ = [
     "Chat",

@@ -25,7 +25,6 @@ class Runtime:
 
     config: Config
     knowledge: Knowledge
-    matcher: Matcher
     budget: SendBudget
     answer_cooldown: Cooldown
     user_cooldown: Cooldown
@@ -39,16 +38,16 @@ class Runtime:
     # 持久化一个群的设置：save_settings(group, settings, actor=QQ号, command=说明)；admin 插件设置
     save_settings: Callable[..., None] | None = None
     _defaults: tuple[tuple[bool, str], GroupSettings] | None = field(default=None, repr=False)
+    _matcher: Matcher | None = field(default=None, repr=False)
 
     @classmethod
     def create(cls, config: Config) -> Runtime:
-        """按配置加载知识并建立索引。"""
+        """按配置加载知识；索引第一次用到时才建（启动时先叠好管理员覆盖层，只建一次）。"""
         knowledge = load_knowledge(config.cardguard_knowledge_dir)
         return cls(
             config=config,
             knowledge=knowledge,
             shipped=knowledge,
-            matcher=Matcher.for_knowledge(knowledge),
             budget=SendBudget(config.cardguard_group_budget, 60.0),
             answer_cooldown=Cooldown(config.cardguard_answer_cooldown),
             user_cooldown=Cooldown(config.cardguard_user_cooldown),
@@ -72,10 +71,20 @@ class Runtime:
             cached = self._defaults = (key, settings)
         return cached[1]
 
+    @property
+    def matcher(self) -> Matcher:
+        """当前知识的匹配器。"""
+        if self._matcher is None:
+            self._matcher = Matcher.for_knowledge(self.knowledge)
+        return self._matcher
+
     def use_knowledge(self, knowledge: Knowledge) -> None:
-        """换上新知识：先建好索引再一次性替换。"""
+        """换上新知识：先建好索引再一次性替换；还没建过索引时只换知识（用到时再建）。"""
+        if self._matcher is None:
+            self.knowledge = knowledge
+            return
         matcher = Matcher.for_knowledge(knowledge)
-        self.knowledge, self.matcher = knowledge, matcher
+        self.knowledge, self._matcher = knowledge, matcher
 
     def reload(self, directory: Path | None = None) -> Knowledge:
         """重新读取知识目录（再叠上管理员覆盖层）；出错时抛出 `KnowledgeError`，旧知识保持不变。"""
