@@ -85,14 +85,16 @@ class Corpus:
     def _vector(self, prepared: str, counts: Counter[str]) -> Query:
         data = self.data
         vocab, idf, unknown = data.vocab, data.idf, data.unknown_idf
-        ids = [vocab.get(f, -1) for f in counts]
-        raw = [
-            (1.0 + math.log(n)) * (idf[i] if i >= 0 else unknown)
-            for i, n in zip(ids, counts.values(), strict=True)
-        ]
-        norm = math.sqrt(sum(map(mul, raw, raw))) or 1.0
-        vector = {i: v / norm for i, v in zip(ids, raw, strict=True) if i >= 0 and v > 0}
-        return Query(prepared, vector, len(raw))
+        known: dict[int, float] = {}
+        squares = 0.0
+        for feature, n in counts.items():
+            i = vocab.get(feature)
+            weight = _tf(n) * (unknown if i is None else idf[i])
+            squares += weight * weight
+            if i is not None and weight > 0:
+                known[i] = weight
+        norm = math.sqrt(squares) or 1.0
+        return Query(prepared, {i: w / norm for i, w in known.items()}, len(counts))
 
     def cosine(self, query: Query, index: int) -> float:
         """问题向量与条目向量的余弦。"""
@@ -145,6 +147,10 @@ def entry_counts(entry: Entry, texts: Sequence[str]) -> Counter[str]:
 _TF = (0.0, *(1.0 + math.log(n) for n in range(1, 256)))
 
 
+def _tf(n: int) -> float:
+    return _TF[n] if n < len(_TF) else 1.0 + math.log(n)
+
+
 def idf_weight(df: int, n: int) -> float:
     """特征的 IDF：n 个条目里有 df 个含它。"""
     return math.log((n + 1.0) / (df + 0.5))
@@ -164,7 +170,7 @@ def build_corpus_data(entries: Sequence[Entry]) -> CorpusData:
             if feature not in vocab:
                 vocab[feature] = len(vocab)
         feats.extend(map(vocab.__getitem__, counts))
-        tfs.extend([_TF[n] if n < len(_TF) else 1.0 + math.log(n) for n in counts.values()])
+        tfs.extend(map(_tf, counts.values()))
         offsets.append(len(feats))
     n = len(entries)
     df = Counter(feats)

@@ -22,13 +22,13 @@ from ..knowledge import Entry
 from ..knowledge.cache import DerivedCache, code_version, make_key
 from .corpus import Corpus, CorpusData, Query, build_corpus_data
 
-CANDIDATES = 8
+CANDIDATES = 6
 COVER_CANDIDATES = 4
 COVER_MAX = 32
 COVER_POSTINGS = 32
 # 出现在太多条目里的特征（如“怎么”）不用来挑候选，只参与打分。
 MAX_POSTING_SHARE = 0.02
-MIN_POSTING_CAP = 64
+MIN_POSTING_CAP = 32
 _SECOND = itemgetter(1)
 
 
