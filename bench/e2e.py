@@ -158,11 +158,11 @@ async def _idle_rate(spawned: Spawned, seconds: float = 1.0) -> float:
 
 async def _probe(spawned: Spawned, peer: Peer, question: str) -> str | None:
     """问一个只有大知识里才有的问题，确认进程确实加载了它；返回回复文本。"""
-    before = len(peer.sent)
+    before = peer.replies  # peer.sent 只留最近 50 条，不能拿它的长度来数
     frame = group_message_frame(9_999_999, 9_999_999, 9_999_999, text_segments("/问 " + question))
     await peer.ws.send(frame)
     await wait_quiet(spawned, peer)
-    return peer.sent[-1] if len(peer.sent) > before else None
+    return peer.sent[-1] if peer.replies > before else None
 
 
 async def measure_process(
