@@ -130,7 +130,7 @@ def parse_entries(
     """
     name = str(path)
     if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
-        line = locate(path, []) if data is not None else None
+        line = locate(path, []) if data is not None else 1  # 空文件或只有注释：指向第 1 行
         return [], [Problem(name, line, None, "顶层必须是映射，并有一个列表键 entries")]
     good: list[Entry] = []
     problems: list[Problem] = []

@@ -45,6 +45,11 @@ def load_yaml(path: Path, *, display: str | None = None) -> Any:
         line = mark.line + 1 if mark else None
         reason = exc.problem or str(exc)
         raise KnowledgeError([Problem(name, line, None, f"YAML 语法错误：{reason}")]) from exc
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        char = f" U+{exc.character:04X}" if isinstance(exc.character, int) else ""
+        reason = f"YAML 不允许的字符{char}（控制字符，多半是复制粘贴带进来的）"
+        raise KnowledgeError([Problem(name, line, None, reason)]) from exc
     except yaml.YAMLError as exc:
         raise KnowledgeError([Problem(name, None, None, f"YAML 错误：{exc}")]) from exc
 

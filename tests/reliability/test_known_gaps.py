@@ -1,7 +1,5 @@
-"""已知、还没修的可靠性问题（在别人负责的代码里），写成严格的 xfail：修好以后这里会变成 XPASS
-并让测试失败，提醒把标记去掉。
+"""可靠性评审找到的问题（都已修好）：长输入不卡死、坏 YAML 的报错带行号。
 
-插件层已经挡住了其中能从群里触发的几条（见各条说明），这里测的是核心函数本身。
 “有没有卡死”用子进程加一个宽松的时限来判断：线性的写法几毫秒就完，平方级的要几十秒。
 """
 
@@ -38,9 +36,6 @@ def test_admin_page_parsing_is_linear_on_long_text() -> None:
     assert finishes(code)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="cardguard/knowledge/yamlio.py：YAML 读取错误（控制字符）没有行号"
-)
 def test_control_character_in_yaml_reports_a_line(tmp_path: Path) -> None:
     (tmp_path / "faq.yaml").write_text("entries:\n  - id: a\x1f\n", encoding="utf-8")
     with pytest.raises(KnowledgeError) as info:
@@ -48,9 +43,6 @@ def test_control_character_in_yaml_reports_a_line(tmp_path: Path) -> None:
     assert info.value.problems[0].line == 2
 
 
-@pytest.mark.xfail(
-    strict=True, reason="cardguard/knowledge/loader.py：只有注释的 faq.yaml 报错时没有行号"
-)
 def test_comment_only_faq_reports_a_line(tmp_path: Path) -> None:
     (tmp_path / "faq.yaml").write_text("# 还没写\n", encoding="utf-8")
     with pytest.raises(KnowledgeError) as info:
