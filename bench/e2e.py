@@ -16,7 +16,15 @@ from typing import Any
 
 from .datasets import load_chatter, load_link_messages, load_questions
 from .onebot_peer import Peer, group_message_frame, lifecycle_frame, text_segments
-from .processes import BARE_SCRIPT, BOT_SCRIPT, Spawned, connect_when_ready, spawn, stop
+from .processes import (
+    BARE_SCRIPT,
+    BOT_SCRIPT,
+    FLOOR_SCRIPT,
+    Spawned,
+    connect_when_ready,
+    spawn,
+    stop,
+)
 from .report import INFO, Figure, median, ratio_max, value_max
 from .synth import ANSWER_HEAD as PROBE_ANSWER
 from .synth import synthetic_entries
@@ -204,9 +212,9 @@ async def measure_process(
 
 async def _all_runs(settings: E2ESettings, big: Path | None) -> dict[str, list[ProcessRun]]:
     traffic = Traffic.load()
-    results: dict[str, list[ProcessRun]] = {"bot": [], "bare": []}
+    results: dict[str, list[ProcessRun]] = {"bot": [], "bare": [], "floor": []}
     for run in range(settings.runs):
-        order = (("bare", BARE_SCRIPT), ("bot", BOT_SCRIPT))
+        order = (("bare", BARE_SCRIPT), ("floor", FLOOR_SCRIPT), ("bot", BOT_SCRIPT))
         for name, script in order if run % 2 == 0 else order[::-1]:
             plan = FramePlan(traffic, settings)
             results[name].append(await measure_process(script, name, plan, run))
@@ -270,6 +278,21 @@ def figures_from(
                 "links_source": links_source,
                 "bot_runs": _run_details(bot, "mixed", settings.rate),
                 "bare_runs": _run_details(bare, "mixed", settings.rate),
+            },
+        ),
+        Figure(
+            "e2e.cpu_floor_us",
+            "端到端 每条群消息 CPU（混合）：裸 NoneBot + 一个空响应器",
+            "µs",
+            _phase_median(results["floor"], "mixed"),
+            _phase_median(bare, "mixed"),
+            "裸 NoneBot+OneBot",
+            INFO,
+            {
+                **common,
+                "why": "任何在听消息的 NoneBot 插件都要付的框架底价（bench/floor_bot.py）",
+                "floor_runs": _run_details(results["floor"], "mixed", settings.rate),
+                "floor_chatter_us": round(_phase_median(results["floor"], "chatter"), 1),
             },
         ),
         Figure(

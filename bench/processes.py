@@ -22,6 +22,7 @@ from websockets.exceptions import InvalidHandshake
 ROOT = Path(__file__).resolve().parents[1]
 BOT_SCRIPT = ROOT / "bot.py"
 BARE_SCRIPT = Path(__file__).resolve().parent / "bare_bot.py"
+FLOOR_SCRIPT = Path(__file__).resolve().parent / "floor_bot.py"
 SELF_ID = "900000"
 WS_PATH = "/onebot/v11/ws"
 # 这些变量若从外面带进来会改变被测进程的行为（令牌、环境名、控制台模式），一律去掉。
