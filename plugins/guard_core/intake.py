@@ -36,7 +36,7 @@ SWEEP_PERIOD = 600.0
 
 
 class Intake:
-    """事件预处理的状态：排队闸门和“只记一次”的日志。"""
+    """进门的两道关的状态：按群排队的闸门和“只记一次”的日志。"""
 
     def __init__(self, runtime: Runtime, gate: GroupGate | None = None) -> None:
         self.runtime = runtime
