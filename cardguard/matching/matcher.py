@@ -148,8 +148,10 @@ class Matcher:
         """群聊旁听：在话题上、像问句或诉苦、而且很有把握时才答（不给建议）。"""
         asking = looks_like_question(text)
         shaped = asking or looks_like_trouble(text)
-        strength = self.topic.strength(self.query(text).text)
-        bar = _passive_bar(strength, asking, shaped)
+        prepared = self.query(text).text
+        if self.topic.off_topic(prepared):
+            return MatchResult(None, 0.0)
+        bar = _passive_bar(self.topic.strength(prepared), asking, shaped)
         if bar is None:
             return MatchResult(None, 0.0)
         ranked = self._ranked(text, 4, scope)

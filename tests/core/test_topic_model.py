@@ -71,3 +71,14 @@ def test_missing_chatter_file_is_fine(tmp_path: Path) -> None:
 def test_shipped_chatter_loads() -> None:
     chatter = load_knowledge().chatter
     assert len(chatter) > 1000 and all(isinstance(line, str) and line for line in chatter)
+
+
+@pytest.mark.parametrize("text", ["明天要不要带伞", "周末去哪玩", "这首歌叫什么名字"])
+def test_everyday_questions_are_dropped_before_matching(matcher: Matcher, text: str) -> None:
+    # 问句形状、但词表和模型都说是闲聊：旁听时直接不答，连匹配都不做（大部分闲聊问句走这里）。
+    assert matcher.topic.off_topic(prepare(text))
+    assert matcher.passive(text).id is None
+
+
+def test_on_topic_question_without_shop_words_is_not_dropped(matcher: Matcher) -> None:
+    assert not matcher.topic.off_topic(prepare("下单付完款网站就打不开了"))
