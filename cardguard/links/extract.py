@@ -13,9 +13,8 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from urllib.parse import unquote
-
-import tldextract
 
 from ..knowledge.domains import DomainRules
 from .deobfuscate import CONFUSABLE, Cleaned, Disguise, deobfuscate, normalize_host
@@ -108,11 +107,21 @@ class Link:
 
 
 @lru_cache(maxsize=1)
-def _extractor() -> tldextract.TLDExtract:
-    """离线的 tldextract：只用包里自带的公共后缀表（含私有段），绝不联网。"""
+def _extractor() -> Any:
+    """离线的 tldextract：只用包里自带的公共后缀表（含私有段），绝不联网。
+
+    第一次用到时才导入（它会带进 requests/urllib3，约 0.1 秒）；`warm_up()` 可以提前在后台做。
+    """
+    import tldextract
+
     return tldextract.TLDExtract(
         suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
     )
+
+
+def warm_up() -> None:
+    """提前加载公共后缀表，让第一条带链接的消息不必等它（启动后在后台线程里调用）。"""
+    split_host("example.com")
 
 
 def split_host(host: str) -> tuple[str, str]:

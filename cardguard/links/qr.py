@@ -11,20 +11,26 @@ import asyncio
 import io
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import httpx
-import zxingcpp
-from PIL import Image
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from .segments import kind_and_data
+
+if TYPE_CHECKING:  # httpx、Pillow、zxing-cpp 只在真有图片要看时才导入：启动快约 0.1 秒
+    import httpx
 
 log = logging.getLogger("cardguard.links")
 
 MAX_IMAGES = 3
 MAX_PIXELS = 16_000_000
 _FORMATS = {"PNG", "JPEG", "GIF", "WEBP", "BMP"}
-_QR_FORMATS = zxingcpp.barcode_formats_from_str("QRCode,MicroQRCode")
+
+
+@lru_cache(maxsize=1)
+def _qr_formats() -> Any:
+    import zxingcpp
+
+    return zxingcpp.barcode_formats_from_str("QRCode,MicroQRCode")
 
 
 def image_urls(segments: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -54,6 +60,8 @@ async def fetch_qr_texts(
     wanted = list(dict.fromkeys(urls))[:MAX_IMAGES]
     if not wanted:
         return []
+    import httpx
+
     own = client is None
     http = client or httpx.AsyncClient(timeout=timeout, follow_redirects=True, trust_env=False)
     try:
@@ -65,6 +73,9 @@ async def fetch_qr_texts(
 
 
 async def _one(client: httpx.AsyncClient, url: str, timeout: float, max_bytes: int) -> list[str]:
+    import httpx
+    from PIL import Image
+
     short = url[:120]
     try:
         data = await asyncio.wait_for(_download(client, url, max_bytes), timeout)
@@ -102,6 +113,9 @@ async def _download(client: httpx.AsyncClient, url: str, max_bytes: int) -> byte
 
 def decode_qr(data: bytes) -> list[str]:
     """解码图片里的二维码（同步，放在线程里调用）；像素过多时抛 ValueError。"""
+    import zxingcpp
+    from PIL import Image
+
     with Image.open(io.BytesIO(data)) as image:
         if image.format not in _FORMATS:
             raise ValueError(f"不支持的图片格式 {image.format}")
@@ -110,4 +124,4 @@ def decode_qr(data: bytes) -> list[str]:
             raise ValueError(f"图片像素过多（{width}x{height}），可能是解压炸弹")
         image.load()
         frame = image.convert("L")
-    return [r.text for r in zxingcpp.read_barcodes(frame, formats=_QR_FORMATS) if r.text]
+    return [r.text for r in zxingcpp.read_barcodes(frame, formats=_qr_formats()) if r.text]

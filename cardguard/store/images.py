@@ -12,8 +12,6 @@ import re
 import tempfile
 from pathlib import Path
 
-import httpx
-
 from .errors import StoreError
 from .files import fsync_dir
 
@@ -100,6 +98,8 @@ async def download_image(
     url: str, files_dir: Path, *, timeout: float = TIMEOUT, max_bytes: int = MAX_IMAGE_BYTES
 ) -> str:
     """下载一张图片（有超时和大小上限）并存盘，返回文件名；失败抛出 `ImageError`。"""
+    import httpx  # 只在真要下载时导入：启动快一些
+
     if not url.startswith(("http://", "https://")):
         raise ImageError("图片地址不是 http(s)")
     try:
@@ -110,6 +110,8 @@ async def download_image(
 
 
 async def _fetch(url: str, timeout: float, max_bytes: int) -> bytes:
+    import httpx
+
     async with (
         httpx.AsyncClient(timeout=timeout, follow_redirects=True, max_redirects=3) as client,
         client.stream("GET", url) as response,

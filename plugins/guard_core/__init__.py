@@ -1,15 +1,24 @@
 """卡盟安全助手的公共部分：配置、运行时状态、发言预算与安全发送，以及唯一的消息路由 `router`。"""
 
-from nonebot import get_driver, get_plugin_config
+import asyncio
+
+from nonebot import get_driver, get_plugin_config, require
+from nonebot.log import logger
 from nonebot.plugin import PluginMetadata
 
-from .chat import Chat, Sent, chat_of, log_dropped, send_text, text_message
-from .config import Config
-from .dispatch import Dispatcher, Glance, create_dispatcher
-from .intake import Intake
-from .logs import hide_chat_in_logs, quiet_core_logs
-from .merge import Flush, WarningMerger
-from .runtime import Runtime, create_runtime
+require("nonebot_plugin_localstore")
+
+from nonebot_plugin_localstore import get_plugin_cache_dir  # noqa: E402
+
+from cardguard.links.extract import warm_up as warm_up_links  # noqa: E402
+
+from .chat import Chat, Sent, chat_of, log_dropped, send_text, text_message  # noqa: E402
+from .config import Config  # noqa: E402
+from .dispatch import Dispatcher, Glance, create_dispatcher  # noqa: E402
+from .intake import Intake  # noqa: E402
+from .logs import hide_chat_in_logs, quiet_core_logs  # noqa: E402
+from .merge import Flush, WarningMerger  # noqa: E402
+from .runtime import Runtime, create_runtime  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
     name="卡盟安全助手·核心",
@@ -23,15 +32,30 @@ config = get_plugin_config(Config)
 if not config.cardguard_log_messages:
     hide_chat_in_logs()
 quiet_core_logs()
-runtime: Runtime = create_runtime(config)
+runtime: Runtime = create_runtime(config, get_plugin_cache_dir())
 intake = Intake(runtime)
 router: Dispatcher = create_dispatcher(intake)
 
 
+_warming: list[asyncio.Future[None]] = []
+
+
 @get_driver().on_startup
 async def _build_index() -> None:
-    """开始接受连接之前建好索引（这时管理员覆盖层已经叠上，只建这一次）。"""
+    """开始接受连接之前建好索引（这时管理员覆盖层已经叠上，只建这一次）。
+
+    公共后缀表和话题模型第一次用到时才需要，放到后台线程里先准备好，不拖慢开始监听。
+    """
     runtime.matcher  # noqa: B018
+    _warming.append(asyncio.get_running_loop().run_in_executor(None, _warm_up))
+
+
+def _warm_up() -> None:
+    try:
+        warm_up_links()
+        runtime.matcher.topic  # noqa: B018
+    except Exception as exc:  # 预热失败不影响使用：用到时会再建一次
+        logger.opt(exception=exc).warning("后台预热失败，第一次用到时再准备")
 
 
 __all__ = [

@@ -39,13 +39,16 @@ class Runtime:
     save_settings: Callable[..., None] | None = None
     _defaults: tuple[tuple[bool, str], GroupSettings] | None = field(default=None, repr=False)
     _matcher: Matcher | None = field(default=None, repr=False)
+    # 派生数据缓存目录（校验过的条目、建好的索引）；文件或条目一变就自动重建，可以随时删
+    cache_dir: Path | None = None
 
     @classmethod
-    def create(cls, config: Config) -> Runtime:
+    def create(cls, config: Config, cache_dir: Path | None = None) -> Runtime:
         """按配置加载知识；索引第一次用到时才建（启动时先叠好管理员覆盖层，只建一次）。"""
-        knowledge = load_knowledge(config.cardguard_knowledge_dir)
+        knowledge = load_knowledge(config.cardguard_knowledge_dir, cache_dir=cache_dir)
         return cls(
             config=config,
+            cache_dir=cache_dir,
             knowledge=knowledge,
             shipped=knowledge,
             budget=SendBudget(config.cardguard_group_budget, 60.0),
@@ -75,7 +78,7 @@ class Runtime:
     def matcher(self) -> Matcher:
         """当前知识的匹配器。"""
         if self._matcher is None:
-            self._matcher = Matcher.for_knowledge(self.knowledge)
+            self._matcher = Matcher.for_knowledge(self.knowledge, cache_dir=self.cache_dir)
         return self._matcher
 
     def use_knowledge(self, knowledge: Knowledge) -> None:
@@ -83,12 +86,13 @@ class Runtime:
         if self._matcher is None:
             self.knowledge = knowledge
             return
-        matcher = Matcher.for_knowledge(knowledge)
+        matcher = Matcher.for_knowledge(knowledge, cache_dir=self.cache_dir)
         self.knowledge, self._matcher = knowledge, matcher
 
     def reload(self, directory: Path | None = None) -> Knowledge:
         """重新读取知识目录（再叠上管理员覆盖层）；出错时抛出 `KnowledgeError`，旧知识保持不变。"""
-        shipped = load_knowledge(directory or self.config.cardguard_knowledge_dir)
+        directory = directory or self.config.cardguard_knowledge_dir
+        shipped = load_knowledge(directory, cache_dir=self.cache_dir)
         knowledge = self.overlay(shipped) if self.overlay else shipped
         self.use_knowledge(knowledge)
         self.shipped = shipped
@@ -120,10 +124,10 @@ class Runtime:
         return time.monotonic()
 
 
-def create_runtime(config: Config) -> Runtime:
+def create_runtime(config: Config, cache_dir: Path | None = None) -> Runtime:
     """启动时创建运行时；知识有错就逐行打印并退出，不带 traceback。"""
     try:
-        return Runtime.create(config)
+        return Runtime.create(config, cache_dir)
     except KnowledgeError as exc:
         for problem in exc.problems:
             logger.error(f"知识库错误 {problem}")
