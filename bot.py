@@ -87,6 +87,12 @@ def _bad_reply(segment: dict[str, Any]) -> bool:
     return segment["type"] == "reply" and not (ident.isascii() and ident.isdigit())
 
 
+def _plain_header(frame: dict[str, Any]) -> bool:
+    """常见情况的快速判断：time、self_id 是整数，post_type 是字符串（规矩的 OneBot 实现都这样发）。"""
+    time_, self_id = frame.get("time"), frame.get("self_id")
+    return type(time_) is int and type(self_id) is int and isinstance(frame.get("post_type"), str)
+
+
 def onebot_adapter() -> type:
     """OneBot v11 适配器，多两步：解析事件前先 `tidy_frame`；连基本字段都不对的事件直接跳过。
 
@@ -105,8 +111,12 @@ def onebot_adapter() -> type:
         @classmethod
         def json_to_event(cls, json_data: Any) -> Any:
             json_data = tidy_frame(json_data)
-            if isinstance(json_data, dict) and "post_type" in json_data:
-                try:
+            if (
+                isinstance(json_data, dict)
+                and "post_type" in json_data
+                and not _plain_header(json_data)
+            ):
+                try:  # 不常见的写法（字符串数字等）再交给 pydantic 按它的规则判断
                     OneBotEvent.model_validate(json_data)
                 except ValueError:
                     if skipped.tick("bad event", time.monotonic()) is not None:

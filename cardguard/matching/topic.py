@@ -206,7 +206,7 @@ def _domain_pair(prepared: str) -> bool:
     return any(a.search(prepared) and b.search(prepared) for a, b in _DOMAIN_PAIRS)
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=16)  # 同一条消息会判断两次；不为跨消息缓存
 def topic_strength(prepared: str) -> int:
     """话题强度：2 = 明显在谈卡网/虚拟商品交易，1 = 沾边，0 = 无关。
 
@@ -302,9 +302,12 @@ class TopicModel:
 
     def off_topic(self, prepared: str) -> bool:
         """词表和模型都说不是我们的话题（强度 0、而且读起来更像闲聊）：旁听时不必再去匹配。"""
-        if topic_strength(prepared) != 0:
+        rule = topic_strength(prepared)
+        if rule == 2:
             return False
-        return _ruled_out(prepared) or (self.enabled and self.logit(prepared) < MODEL_CHATTER)
+        if rule == 0 and _ruled_out(prepared):
+            return True
+        return self.enabled and self.logit(prepared) < MODEL_CHATTER
 
 
 def _ruled_out(prepared: str) -> bool:
