@@ -8,7 +8,7 @@ python -m bench.plugin_probe [--repeats N] [--profile FILE]
 - framework：同一个进程，把插件唯一那个响应器的规则换成什么都不做的（直接返回 False）——
   这是 NoneBot 对“有一个插件在听消息”收的最低价：任务组、权限和规则检查、几行被过滤掉的调试日志；
   和 bot 一轮一轮交替着测，机器上别的负载对两者的影响差不多；
-- own：插件自己的快速路径，也就是那个规则（`router.plan`）直接调用的 CPU（各次样本的最小值）。
+- own：插件自己的快速路径，也就是那个规则（`router.plan`）直接调用的 CPU（各次样本的中位数）。
 
 bot − framework 是插件的规则在 NoneBot 里实际多花的（比 own 多出的部分是缓存被框架挤掉的代价）。
 “闲聊”取闲聊集里旁听预检（`wants_help`）和链接预检（`might_have_link`）都不会放行的那些：
@@ -82,8 +82,7 @@ async def _time(bot: Bot, events: list[Any], repeats: int) -> Samples:
 def _time_direct(func: Callable[[Any], object], events: list[Any], repeats: int) -> Samples:
     """直接调用 `func(event)` 的 CPU 秒；每个样本把全部事件跑 50 遍（单次太短，计时不准）。
 
-    报最小值（和 timeit 一样）：纯计算的微基准，别的进程抢 CPU、挤缓存只会让它变慢，
-    最小值最接近代码本身的开销；全部样本记在 details 里。
+    报中位数（issue 的目标按多次运行的中位数算）；全部样本记在 details 里，最小值也在里面。
     """
     inner = 50
     for event in events:
@@ -96,7 +95,7 @@ def _time_direct(func: Callable[[Any], object], events: list[Any], repeats: int)
                 func(event)
         cpu.append((time.process_time() - start_cpu) / (len(events) * inner))
         wall.append((time.perf_counter() - start_wall) / (len(events) * inner))
-    return min(cpu), cpu, min(wall)
+    return median(cpu), cpu, median(wall)
 
 
 class _Nothing(Rule):
