@@ -40,6 +40,21 @@ from .synth import real_entries, sized_entries, write_knowledge_dir
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
 LATEST_MD = ROOT / "bench" / "LATEST.md"
+README = ROOT / "README.md"
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def update_readme(readme: Path, markdown: str) -> None:
+    """把完整运行的结果表放进 README 的 bench:start / bench:end 之间（只有完整运行才更新）。"""
+    text = readme.read_text(encoding="utf-8")
+    head, found, rest = text.partition(README_START)
+    _, found_end, tail = rest.partition(README_END)
+    if not (found and found_end):
+        return
+    body = markdown.split("\n", 1)[1].strip()  # 去掉 LATEST.md 自己的标题
+    readme.write_text(f"{head}{README_START}\n{body}\n{README_END}{tail}", encoding="utf-8")
+
+
 SECTIONS = ("matching", "links", "load", "plugins", "e2e")
 logger = logging.getLogger("bench")
 
@@ -309,8 +324,12 @@ def main(argv: list[str] | None = None) -> int:
     write_json(args.out, figures, meta)
     print(f"\nJSON：{args.out}", file=sys.stderr)
     if args.write_md:
-        args.md.write_text(format_markdown(figures, meta["command"], meta), encoding="utf-8")
+        markdown = format_markdown(figures, meta["command"], meta)
+        args.md.write_text(markdown, encoding="utf-8")
         print(f"Markdown：{args.md}", file=sys.stderr)
+        if args.md == LATEST_MD and not args.only and not args.quick:
+            update_readme(README, markdown)
+            print(f"README：{README}", file=sys.stderr)
     return 1 if any(f.ok is False for f in figures) else 0
 
 
