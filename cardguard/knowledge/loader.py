@@ -109,7 +109,10 @@ def _code_version() -> str:
 
 
 def _load_domains(directory: Path, problems: list[Problem]) -> Any:
+    """链接规则；目录里没有 domains.yaml 时用随程序发布的那份（官方网站放行名单等）。"""
     path = directory / DOMAINS_FILE
+    if not path.exists():
+        path = DEFAULT_DIR / DOMAINS_FILE
     if not path.exists():
         return None
     from .domains import parse_domains

@@ -109,7 +109,18 @@ def test_entry_with_only_required_fields_is_valid(tmp_path: Path) -> None:
     entry = knowledge.by_id["good-one"]
     assert entry.kind == "faq" and entry.scope is None
     assert entry.aliases == ("暗号是啥", "群暗号", "进群暗号是什么")
-    assert knowledge.domains is None
+
+
+def test_folder_without_domains_uses_the_shipped_link_rules(tmp_path: Path) -> None:
+    # 自己的知识目录可以只写问答；链接识别照常用随程序发布的规则，而不是没有规则、每条链接都出错。
+    from cardguard.links import scan
+
+    knowledge = load_knowledge(write_dir(tmp_path, {"faq.yaml": GOOD_FAQ}))
+    assert knowledge.domains is not None
+    assert scan("看看 https://www.bilibili.com/video/1", knowledge.domains).verdict == "quiet"
+    assert (
+        scan("卡密秒发 https://kami-sample.example.net/buy/1", knowledge.domains).verdict == "warn"
+    )
 
 
 def test_missing_faq_file_is_reported(tmp_path: Path) -> None:
