@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from nonebot.adapters.onebot.v11 import Message, MessageSegment
 from nonebug import App
+
+from tests.loopback import serve_bytes
 
 from .admin_kit import ADMIN, fresh_service, kinds, say, talk, texts
 from .events import group_message
@@ -53,27 +53,8 @@ def png_bytes() -> bytes:
 @pytest.fixture
 def image_server() -> Iterator[str]:
     """127.0.0.1 上的小图片服务器：/ok.png 返回一张 PNG，/text 返回非图片。"""
-    body = png_bytes()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            data = body if self.path == "/ok.png" else b"not an image"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_bytes({"/ok.png": png_bytes(), "/text": b"not an image"}) as url:
+        yield url
 
 
 def with_image(text: str, url: str) -> Message:

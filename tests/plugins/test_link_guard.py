@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 from nonebot.adapters.onebot.v11 import Message, MessageSegment
 from nonebug import App
+
+from tests.loopback import serve_bytes
 
 from .events import group_message, sent_text
 
@@ -175,25 +174,8 @@ def qr_server() -> Iterator[str]:
         "/plain.png": png("https://www.bilibili.com/video/BV1xx411c7mD"),
     }
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            data = bodies.get(self.path, b"")
-            self.send_response(200 if data else 404)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_bytes(bodies) as url:
+        yield url
 
 
 def image(url: str) -> MessageSegment:
