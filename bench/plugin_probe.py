@@ -25,21 +25,19 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
 import nonebot
 from nonebot.adapters.onebot.v11 import Adapter, Bot
 from nonebot.message import handle_event
-from nonebot.rule import Rule
-from nonebot.typing import T_DependencyCache, T_State
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.datasets import load_chatter  # noqa: E402
+from bench.floor_bot import Nothing  # noqa: E402
 from bench.onebot_peer import group_message_frame, text_segments  # noqa: E402
 from bench.processes import SELF_ID  # noqa: E402
 from bench.report import median  # noqa: E402
@@ -98,28 +96,12 @@ def _time_direct(func: Callable[[Any], object], events: list[Any], repeats: int)
     return median(cpu), cpu, median(wall)
 
 
-class _Nothing(Rule):
-    """什么都不匹配的规则，重写 `__call__`：NoneBot 对一个响应器收的最低价。"""
-
-    __slots__ = ()
-
-    async def __call__(
-        self,
-        bot: Any,
-        event: Any,
-        state: T_State,
-        stack: AsyncExitStack | None = None,
-        dependency_cache: T_DependencyCache | None = None,
-    ) -> bool:
-        return False
-
-
 async def _bot_and_framework(bot: Bot, events: list[Any], repeats: int) -> tuple[Samples, Samples]:
     """交替测：插件原样（bot），和把那唯一一个响应器的规则换成空规则（framework）。"""
     from nonebot.matcher import matchers
 
     (matcher,) = (m for group in matchers.values() for m in group)
-    real, nothing = matcher.rule, _Nothing()
+    real, nothing = matcher.rule, Nothing()
     bot_runs: list[Samples] = []
     framework_runs: list[Samples] = []
     try:
