@@ -24,6 +24,8 @@ ALWAYS = (
     "e2e.cpu_mixed_us",
     "e2e.cpu_chatter_us",
     "e2e.cpu_floor_us",
+    "e2e.cpu_tuned_floor_us",
+    "e2e.cpu_plugins_us",
     "startup.s",
     "rss.bot_mb",
     "rss.bot_big_mb",
@@ -91,6 +93,8 @@ def test_end_to_end_fed_real_frames_and_the_bot_answered(result: dict[str, Any])
     assert all(run["replies"] == 0 for run in mixed["bare_runs"])
     floor = result["figures"]["e2e.cpu_floor_us"]["details"]
     assert floor["floor_runs"] and all(run["replies"] == 0 for run in floor["floor_runs"])
+    tuned = result["figures"]["e2e.cpu_tuned_floor_us"]["details"]
+    assert tuned["tuned_runs"] and all(run["replies"] == 0 for run in tuned["tuned_runs"])
     chatter = result["figures"]["e2e.cpu_chatter_us"]["details"]
     assert all(run["replies"] == 0 for run in chatter["bot_runs"]), "闲聊不应引起任何回复"
     big = result["figures"]["rss.bot_big_mb"]["details"]
