@@ -119,6 +119,7 @@ def remove_invisible(text: str) -> str:
     return INVISIBLE_RE.sub("", text)
 
 
+@lru_cache(maxsize=8)  # 同一条消息要判断好几次（像不像问句、诉苦、归一化）；不为跨消息缓存
 def fold(text: str) -> str:
     """NFKC（全角转半角）+ 去不可见字符 + 繁转简 + 小写。"""
     text = unicodedata.normalize("NFKC", _SURROGATE_RE.sub("\ufffd", text))

@@ -148,7 +148,7 @@ class Matcher:
         """群聊旁听：在话题上、像问句或诉苦、而且很有把握时才答（不给建议）。"""
         asking = looks_like_question(text)
         shaped = asking or looks_like_trouble(text)
-        prepared = self.query(text).text
+        prepared = prepare(text[:MAX_QUERY_CHARS])  # 话题判断只要文本；向量等要匹配时再算
         if self.topic.off_topic(prepared):
             return MatchResult(None, 0.0)
         bar = _passive_bar(self.topic.strength(prepared), asking, shaped)
