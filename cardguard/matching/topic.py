@@ -263,6 +263,9 @@ def _ambiguous_goods(prepared: str, found: set[str]) -> bool:
 MODEL_STRONG = 12.0
 # 低于这个值（且词表也没看出话题）就当闲聊，旁听时连匹配都不做：省下大部分闲聊问句的开销。
 MODEL_CHATTER = 5.0
+# 词表看出沾边（强度 1）时，模型要明确说“像闲聊”（对数几率为负）才不去匹配：
+# 用 5 会把“未成年退款腾讯那边怎么申请”（4.9）这种沾边的真问题挡在匹配之前。
+MODEL_CHATTER_WEAK = 0.0
 _SMOOTHING = 0.5
 
 
@@ -301,13 +304,17 @@ class TopicModel:
         return 2 if self.logit(prepared) >= MODEL_STRONG else rule
 
     def off_topic(self, prepared: str) -> bool:
-        """词表和模型都说不是我们的话题（强度 0、而且读起来更像闲聊）：旁听时不必再去匹配。"""
+        """词表和模型都说不是我们的话题：旁听时不必再去匹配。
+
+        强度 0 时对数几率低于 `MODEL_CHATTER` 就算；强度 1（沾边）时要低于 `MODEL_CHATTER_WEAK`。
+        """
         rule = topic_strength(prepared)
         if rule == 2:
             return False
         if rule == 0 and _ruled_out(prepared):
             return True
-        return self.enabled and self.logit(prepared) < MODEL_CHATTER
+        bar = MODEL_CHATTER if rule == 0 else MODEL_CHATTER_WEAK
+        return self.enabled and self.logit(prepared) < bar
 
 
 def _ruled_out(prepared: str) -> bool:

@@ -8,7 +8,7 @@ import pytest
 
 from cardguard.knowledge import KnowledgeError, load_knowledge
 from cardguard.matching import Matcher, prepare
-from cardguard.matching.topic import MODEL_STRONG, TopicModel
+from cardguard.matching.topic import MODEL_STRONG, TopicModel, topic_strength
 
 from .kbdirs import GOOD_FAQ, write_dir
 
@@ -82,3 +82,20 @@ def test_everyday_questions_are_dropped_before_matching(matcher: Matcher, text: 
 
 def test_on_topic_question_without_shop_words_is_not_dropped(matcher: Matcher) -> None:
     assert not matcher.topic.off_topic(prepare("下单付完款网站就打不开了"))
+
+
+@pytest.mark.parametrize(
+    ("text", "logit", "dropped"),
+    [
+        ("未成年退款怎么申请", 3.0, False),  # 沾边（强度 1）、模型略偏问法：要去匹配
+        ("未成年退款怎么申请", -1.0, True),  # 沾边、但模型明确说像闲聊
+        ("周末去哪玩", 3.0, True),  # 词表没看出话题（强度 0）：要模型说到 5 以上才匹配
+    ],
+)
+def test_early_exit_bar_depends_on_what_the_word_rules_saw(
+    text: str, logit: float, dropped: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = TopicModel(["未成年退款怎么申请"], ["周末去哪玩"])
+    monkeypatch.setattr(model, "logit", lambda prepared: logit)
+    assert topic_strength(prepare(text)) == (1 if "退款" in text else 0)
+    assert model.off_topic(prepare(text)) is dropped
