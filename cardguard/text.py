@@ -106,9 +106,31 @@ def _t2s():  # type: ignore[no-untyped-def]
     return opencc.OpenCC("t2s")
 
 
+# 中日韩统一表意文字的各个区（含扩展 A、兼容区、扩展 B）：逐字转一遍就知道哪些字有简体写法。
+_HAN_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0))
+
+
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str]:
+    """单独转换时会变的汉字（约 4,600 个）。一句话里一个都没有时，整句转换几乎总是不变，不必调用 OpenCC。
+
+    “几乎”：极少数字只在词组里才转换（“瞭然”→“了然”，随机汉字串里约二十万分之一），
+    捷径会漏掉它们；知识库、闲聊和全部测试集里一句都没有（tests/core/test_text.py 检查）。
+    第一次用到时现算（一次 OpenCC 调用，十几毫秒），和当前安装的 OpenCC 词典保持一致。
+    """
+    converter = _t2s()
+    if converter is None:  # pragma: no cover
+        return frozenset()
+    chars = [chr(c) for start, end in _HAN_RANGES for c in range(start, end)]
+    converted = converter.convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # pragma: no cover - 词典把换行也改了：放弃捷径，总是转换
+        return frozenset(chars)
+    return frozenset(a for a, b in zip(chars, converted, strict=True) if a != b)
+
+
 def to_simplified(text: str) -> str:
-    """繁体转简体（OpenCC t2s）；纯 ASCII 直接返回。"""
-    if text.isascii():
+    """繁体转简体（OpenCC t2s）；没有繁体字（含纯 ASCII）时直接返回。"""
+    if text.isascii() or _traditional_chars().isdisjoint(text):
         return text
     converter = _t2s()
     return converter.convert(text) if converter else text
@@ -148,7 +170,11 @@ _QUESTION_RE = re.compile(
     r"[?？]|吗|么|嘛|咋|怎|如何|为啥|为什么|为何|啥|什么|哪|谁|能不能|可不可以|可以不|行不行|"
     r"是不是|有没有|会不会|靠谱|安全不|真的假的|真假|求助|求问|求教|求推荐|请问|谁知道|有人知道|"
     r"救命|该不该|要不要|值不值|好不好|对不对|能否|是否|多少|多大|多久|几|不会吧|"
-    r"帮(?:我|忙)?(?:看看|瞅瞅|瞧瞧|查查)|"
+    r"帮(?:我|忙)?(?:看看|瞅瞅|瞧瞧|查查)"
+)
+# 看位置的问法单独放：它们以“任意字”开头，和上面的词放在一个正则里会让正则引擎在每个位置
+# 都把几十个选项试一遍；分开后上面那个能按首字快速跳过，这个只在句子里有“不没否呢吧”时才试。
+_QUESTION_TAIL_RE = re.compile(
     # 正反问：安不安全、给不给、正不正规、有没有、靠不靠谱
     r"([\u4e00-\u9fff])[不没]\1|"
     # 句末的“…不”“…没”“…没有”“…呢”“…否”：能买不、号有风险没
@@ -156,11 +182,18 @@ _QUESTION_RE = re.compile(
     # 反问的“…吧”：这是骗局吧、是真的吧
     r"(?:是|骗局|骗子|真的|假的|靠谱)\S{0,3}吧\s*$"
 )
+_TAIL_CHARS = frozenset("不没否呢吧")
+
+
+def _asks(folded: str) -> bool:
+    if _QUESTION_RE.search(folded):
+        return True
+    return not _TAIL_CHARS.isdisjoint(folded) and bool(_QUESTION_TAIL_RE.search(folded))
 
 
 def looks_like_question(text: str) -> bool:
     """粗判一句话是不是在提问（问号、疑问词、求助语）。"""
-    return bool(_QUESTION_RE.search(fold(text)))
+    return _asks(fold(text))
 
 
 _TROUBLE_RE = re.compile(
@@ -185,4 +218,4 @@ def looks_like_trouble(text: str) -> bool:
 def wants_help(text: str) -> bool:
     """问句或诉苦：旁听回答的第一道便宜筛子。"""
     folded = fold(text)
-    return bool(_QUESTION_RE.search(folded) or _TROUBLE_RE.search(folded))
+    return _asks(folded) or bool(_TROUBLE_RE.search(folded))

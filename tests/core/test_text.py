@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cardguard.text import (
     fold,
@@ -132,3 +137,43 @@ def test_strip_filler_handles_long_trailing_runs() -> None:
     # 句尾语气词的去除是线性的：两万个“啊 ”也只是一遍扫描（以前的正则是平方级）。
     assert strip_filler("卡密用不了" + "啊 " * 20000) == "卡密用不了"
     assert strip_filler("付了钱不发货 在线等 急急急") == "付了钱不发货"
+
+
+# ---------- 快速路径与参考实现一致 ----------
+
+_QUESTION_REFERENCE = re.compile(
+    r"[?？]|吗|么|嘛|咋|怎|如何|为啥|为什么|为何|啥|什么|哪|谁|能不能|可不可以|可以不|行不行|"
+    r"是不是|有没有|会不会|靠谱|安全不|真的假的|真假|求助|求问|求教|求推荐|请问|谁知道|有人知道|"
+    r"救命|该不该|要不要|值不值|好不好|对不对|能否|是否|多少|多大|多久|几|不会吧|"
+    r"帮(?:我|忙)?(?:看看|瞅瞅|瞧瞧|查查)|"
+    r"([\u4e00-\u9fff])[不没]\1|"
+    r"[^\s不没][不没否呢]\s*$|没有\s*$|"
+    r"(?:是|骗局|骗子|真的|假的|靠谱)\S{0,3}吧\s*$"
+)
+_QUESTION_ALPHABET = "吗么怎几谁哪安全不没否呢吧是骗局子真的假靠谱有帮我看能买号风险卡 ?？\n"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(_QUESTION_ALPHABET)), max_size=12))
+def test_split_question_regex_agrees_with_the_single_reference_regex(text: str) -> None:
+    from cardguard.text import _asks
+
+    assert _asks(text) == bool(_QUESTION_REFERENCE.search(text))
+
+
+def _every_line_we_have() -> list[str]:
+    root = Path(__file__).resolve().parents[2]
+    files = [*root.glob("knowledge/*.yaml"), *root.glob("tests/data/**/*.yaml")]
+    return [line for f in files for line in f.read_text(encoding="utf-8").splitlines()]
+
+
+def test_traditional_shortcut_agrees_with_opencc_on_every_line_we_have() -> None:
+    import opencc
+
+    from cardguard.text import to_simplified
+
+    converter = opencc.OpenCC("t2s")
+    lines = _every_line_we_have()
+    assert len(lines) > 5000
+    assert [t for t in lines if to_simplified(t) != converter.convert(t)] == []
+    assert to_simplified("發卡網買的點卡") == "发卡网买的点卡"
