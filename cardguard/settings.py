@@ -11,13 +11,15 @@ LINK_MODES: tuple[str, ...] = ("warn", "recall", "notify", "recall+notify")
 
 @dataclass(frozen=True)
 class GroupSettings:
-    """一个群的设置：总开关、旁听回答、链接处理方式、本群放行的站点。"""
+    """一个群的设置：总开关、旁听回答、链接处理方式、本群放行/拉黑的站点、本群不再旁听回答的话。"""
 
     enabled: bool = True
     passive: bool = True
     link_mode: LinkMode = "warn"
     allow_sites: frozenset[str] = field(default_factory=frozenset)
     block_sites: frozenset[str] = field(default_factory=frozenset)
+    quiet_questions: frozenset[str] = field(default_factory=frozenset)
+    """群管理回复“答错了”标记过的话（预处理后的文本）：像这样的话本群不再旁听回答。"""
 
     @property
     def recall(self) -> bool:

@@ -20,14 +20,22 @@ from .store.files import move_aside
 
 _log = logging.getLogger("cardguard.stats")
 
-KINDS: tuple[str, ...] = ("answered", "unanswered", "warned", "false_alarm", "recalled")
-KEYED_KINDS = frozenset({"answered", "warned", "false_alarm"})
+KINDS: tuple[str, ...] = (
+    "answered",
+    "unanswered",
+    "warned",
+    "false_alarm",
+    "recalled",
+    "wrong_answer",
+)
+KEYED_KINDS = frozenset({"answered", "warned", "false_alarm", "wrong_answer"})
 KIND_NAMES: dict[str, str] = {
     "answered": "答了",
     "unanswered": "没答上",
     "warned": "警告",
     "false_alarm": "误报",
     "recalled": "撤回",
+    "wrong_answer": "答错",
 }
 DB_NAME = "stats.sqlite3"
 PLUGIN_NAME = "stats"
@@ -80,7 +88,7 @@ class StatsStore:
             self.purge()
 
     def record(self, kind: str, group: str | None, key: str = "") -> None:
-        """记一次：`kind` 见 KINDS；只有 answered/warned/false_alarm 保留键，其余只计数。"""
+        """记一次：`kind` 见 KINDS；只有 KEYED_KINDS 保留键（条目 id 或站点），其余只计数。"""
         if kind not in KINDS:
             raise StatsError(f"未知的统计种类：{kind!r}")
         if self.readonly:
@@ -240,6 +248,8 @@ def format_report(
         f"警告链接 {totals['warned']} 次，撤回 {totals['recalled']} 条，"
         f"误报反馈 {totals['false_alarm']} 次",
     ]
+    if totals["wrong_answer"]:
+        lines.append(f"群管理标记答错 {totals['wrong_answer']} 次")
     lines += _top_line("问得最多", report["top_entries"], titles or {})
     lines += _top_line("警告最多的站点", report["top_sites"], {})
     lines += _top_line("被报误报的站点", report["false_alarm_sites"], {})
@@ -272,7 +282,7 @@ def _daily_lines(daily: list[Mapping[str, Any]], max_days: int) -> list[str]:
     if not daily:
         return []
     shown = daily[-max_days:][::-1]
-    header = "按天（答了/没答上/警告/误报/撤回）"
+    header = "按天（" + "/".join(KIND_NAMES[k] for k in KINDS) + "）"
     if len(daily) > len(shown):
         header += f"，只列最近 {len(shown)} 天"
     rows = [f"{d['day'][5:]}  " + "/".join(str(d[k]) for k in KINDS) for d in shown]

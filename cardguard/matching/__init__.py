@@ -3,6 +3,7 @@
 from .corpus import Corpus, Query, prepare, rank_exhaustive
 from .index import Index
 from .matcher import Matcher, MatchResult
+from .quiet import is_quieted, quiet_key
 from .topic import topic_strength
 
 __all__ = [
@@ -11,7 +12,9 @@ __all__ = [
     "MatchResult",
     "Matcher",
     "Query",
+    "is_quieted",
     "prepare",
+    "quiet_key",
     "rank_exhaustive",
     "topic_strength",
 ]

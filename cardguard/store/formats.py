@@ -189,6 +189,7 @@ GROUP_FIELDS: dict[str, type] = {
     "link_mode": str,
     "allow_sites": list,
     "block_sites": list,
+    "quiet_questions": list,
     "false_alarms": list,
 }
 

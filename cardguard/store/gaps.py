@@ -28,11 +28,12 @@ ALL_GROUPS = "*"
 
 @dataclass(frozen=True)
 class Gap:
-    """一条没答上的提问。"""
+    """一条没答上的提问；`wrong` 表示机器人答了、但群管理标记“答错了”。"""
 
     ts: float
     group: str | None
     text: str
+    wrong: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,12 +81,12 @@ class GapLog:
         self.notes.append(note)
         log.error("%s", note)
 
-    def record(self, group: str | None, text: str) -> None:
-        """记下一条没答上的提问（太长的截断）。"""
+    def record(self, group: str | None, text: str, *, wrong: bool = False) -> None:
+        """记下一条没答上（`wrong`：答错了）的提问（太长的截断）。"""
         text = " ".join(text.split())[:MAX_TEXT]
         if self.keep_days <= 0 or len(text) < 2:
             return
-        gap = Gap(round(self.now(), 1), group, text)
+        gap = Gap(round(self.now(), 1), group, text, wrong)
         self._items.append(gap)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as fh:
@@ -107,16 +108,24 @@ class GapLog:
 
     def texts(self, group: str | None) -> list[str]:
         """保留期内的提问文本；group 为 ALL_GROUPS 时取全部群。"""
+        return [g.text for g in self._kept(group)]
+
+    def wrong_texts(self, group: str | None) -> set[str]:
+        """其中被群管理标记“答错了”的那些。"""
+        return {g.text for g in self._kept(group) if g.wrong}
+
+    def _kept(self, group: str | None) -> list[Gap]:
         cutoff = self.now() - self.keep_days * DAY
         return [
-            g.text
-            for g in self._items
-            if g.ts >= cutoff and (group == ALL_GROUPS or g.group == group)
+            g for g in self._items if g.ts >= cutoff and (group == ALL_GROUPS or g.group == group)
         ]
 
 
 def _line(gap: Gap) -> str:
-    return json.dumps(gap.__dict__, ensure_ascii=False) + "\n"
+    data = {"ts": gap.ts, "group": gap.group, "text": gap.text}
+    if gap.wrong:  # 只有答错的才多一个键：旧文件、旧版本读起来都一样
+        data["wrong"] = True
+    return json.dumps(data, ensure_ascii=False) + "\n"
 
 
 def _read(path: Path) -> tuple[list[Gap], int]:
@@ -129,7 +138,8 @@ def _read(path: Path) -> tuple[list[Gap], int]:
                 continue
             try:
                 data = json.loads(line)
-                gaps.append(Gap(float(data["ts"]), data.get("group"), str(data["text"])))
+                wrong = data.get("wrong") is True
+                gaps.append(Gap(float(data["ts"]), data.get("group"), str(data["text"]), wrong))
             except (ValueError, KeyError, TypeError):
                 bad += 1
     return gaps, bad

@@ -83,8 +83,15 @@ async def faq_gaps(ctx: Ctx) -> None:
         return
     scope = ALL_GROUPS if ctx.is_super and ctx.group is None else ctx.group
     texts = ctx.service.store.gaps.texts(scope)
+    wrong = ctx.service.store.gaps.wrong_texts(scope)
     groups = await asyncio.to_thread(cluster, texts)
-    groups = [g for g in groups if runtime.matcher.ask(g.example, scope=ctx.group).entry is None]
+    # 现在答得上的不再列出；被标记答错的照样列出（机器人还会那样答）
+    groups = [
+        g
+        for g in groups
+        if not wrong.isdisjoint(g.variants)
+        or runtime.matcher.ask(g.example, scope=ctx.group).entry is None
+    ]
     if not groups:
         await ctx.reply(f"最近 {days} 天没有答不上来的问题。")
         return

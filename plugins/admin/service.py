@@ -18,7 +18,15 @@ from cardguard.store import Actor, Store
 from plugins.guard_core import Runtime
 
 T = TypeVar("T")
-SETTING_FIELDS = ("enabled", "passive", "link_mode", "allow_sites", "block_sites")
+SETTING_FIELDS = (
+    "enabled",
+    "passive",
+    "link_mode",
+    "allow_sites",
+    "block_sites",
+    "quiet_questions",
+)
+SET_FIELDS = ("allow_sites", "block_sites", "quiet_questions")
 REFUSAL_COOLDOWN = 60.0
 
 
@@ -71,7 +79,7 @@ class AdminService:
     def settings_from(self, values: dict[str, Any]) -> GroupSettings:
         """改过的项叠在配置默认值上。"""
         changes: dict[str, Any] = {k: v for k, v in values.items() if k in SETTING_FIELDS}
-        for name in ("allow_sites", "block_sites"):
+        for name in SET_FIELDS:
             if name in changes:
                 changes[name] = frozenset(changes[name])
         return self.runtime.default_settings().with_changes(**changes)
@@ -79,7 +87,10 @@ class AdminService:
     def save_settings(
         self, group: str, settings: GroupSettings, *, actor: str, command: str = "settings"
     ) -> None:
-        """其他插件（如 link_guard 的“误报”）改群设置：写盘、记审计日志、立即生效。"""
+        """其他插件（link_guard 的“误报”、faq 的“答错了”）改群设置：写盘、记审计日志、立即生效。
+
+        `command` 是审计日志里的命令名（如 "link 误报"），/faq history 和 /faq undo 都认它。
+        """
         current = self.runtime.settings(group)
         values = {
             name: _plain(getattr(settings, name))
@@ -88,17 +99,17 @@ class AdminService:
         }
         if not values:
             return
-        if command == "误报":
+        if command == "link 误报":
             added = sorted(settings.allow_sites - current.allow_sites)
             values["false_alarms"] = self.store.false_alarms(group, added, actor)
         who = Actor(actor, group)
-        self.store.set_group(who, group, f"link {command}", **values)
+        self.store.set_group(who, group, command, **values)
         self.refresh()
 
     def observe(self, kind: str, group: str | None, detail: str) -> None:
-        """运行时观察者：把没答上的问题记进缺口列表。"""
-        if kind == "unanswered" and detail:
-            self.store.gaps.record(group, detail)
+        """运行时观察者：把没答上的、被标记答错的问题记进缺口列表。"""
+        if kind in ("unanswered", "wrong_question") and detail:
+            self.store.gaps.record(group, detail, wrong=kind == "wrong_question")
 
     async def change(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """串行执行一次修改（文件读写放到线程里），之后立即重建知识。"""

@@ -5,6 +5,7 @@ from nonebot.plugin import PluginMetadata
 
 require("plugins.guard_core")
 
+from . import feedback as feedback  # noqa: E402
 from . import handlers as handlers  # noqa: E402
 from .answer import HELP_TEXT  # noqa: E402
 

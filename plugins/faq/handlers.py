@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from nonebot.adapters import Bot, Event, Message
 
-from cardguard.matching import MatchResult
+from cardguard.matching import MatchResult, is_quieted
 from cardguard.text import wants_help
 from plugins.guard_core import Chat, Glance, chat_of, router, runtime, send_text
 
 from .answer import HELP_TEXT, render_answer, render_unknown
+from .feedback import remember_answer
 
 
 def is_mention(glance: Glance) -> bool:
@@ -56,7 +57,8 @@ async def _answer_explicit(bot: Bot, event: Event, question: str) -> None:
         return
     runtime.answer_cooldown.hit((chat.group, result.id), runtime.now())
     runtime.record("answered", chat.group, result.id or "")
-    await send_text(runtime, bot, event, render_answer(result))
+    sent = await send_text(runtime, bot, event, render_answer(result))
+    remember_answer(sent, chat.group, result.id or "", question)
 
 
 def passive_answer(glance: Glance) -> MatchResult | None:
@@ -71,6 +73,8 @@ def passive_answer(glance: Glance) -> MatchResult | None:
         return None
     if not runtime.answer_cooldown.ready((glance.group, result.id), runtime.now()):
         return None
+    if is_quieted(glance.text, glance.settings.quiet_questions):  # 群管理标记过“答错了”
+        return None
     return result
 
 
@@ -84,4 +88,5 @@ async def _passive(bot: Bot, event: Event, result: MatchResult) -> None:
         return
     runtime.answer_cooldown.hit((chat.group, result.id), now)
     runtime.record("answered", chat.group, result.id or "")
-    await send_text(runtime, bot, event, render_answer(result))
+    sent = await send_text(runtime, bot, event, render_answer(result))
+    remember_answer(sent, chat.group, result.id or "", chat.text)

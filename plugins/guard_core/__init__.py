@@ -12,7 +12,15 @@ from nonebot_plugin_localstore import get_plugin_cache_dir  # noqa: E402
 
 from cardguard.links.extract import warm_up as warm_up_links  # noqa: E402
 
-from .chat import Chat, Sent, chat_of, log_dropped, send_text, text_message  # noqa: E402
+from .chat import (  # noqa: E402
+    Chat,
+    Sent,
+    chat_of,
+    log_dropped,
+    replied_to,
+    send_text,
+    text_message,
+)
 from .config import Config  # noqa: E402
 from .dispatch import Dispatcher, Glance, create_dispatcher  # noqa: E402
 from .intake import Intake  # noqa: E402
@@ -72,6 +80,7 @@ __all__ = [
     "config",
     "intake",
     "log_dropped",
+    "replied_to",
     "router",
     "runtime",
     "send_text",

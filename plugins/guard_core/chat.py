@@ -56,6 +56,20 @@ def chat_of(event: Event) -> Chat:
     return Chat(group, user, None, text, segments, None, to_me)
 
 
+def reply_id(segment: dict[str, Any]) -> int | None:
+    """回复段指向的消息 id；不是回复段、或 id 不是 ASCII 数字（OneBot 实现偶尔这样）时为 None。"""
+    if segment.get("type") != "reply":
+        return None
+    data = segment.get("data")
+    raw = str(data.get("id", "") if isinstance(data, dict) else "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
+def replied_to(chat: Chat) -> list[int]:
+    """这条消息回复的消息 id（通常至多一个）。"""
+    return [i for i in map(reply_id, chat.segments) if i is not None]
+
+
 def _group_of(event: Event) -> str | None:
     """非 OneBot 事件的“群”：控制台的公共频道用频道 id，其他适配器看会话是否不只是这个人。"""
     console = sys.modules.get("nonebot.adapters.console.event")  # 只在控制台试用时已导入

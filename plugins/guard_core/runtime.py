@@ -16,7 +16,7 @@ from cardguard.settings import GroupSettings
 
 from .config import Config
 
-PRIVATE_TEXT_KINDS = frozenset({"unanswered"})  # detail 是群友原话的事件
+PRIVATE_TEXT_KINDS = frozenset({"unanswered", "wrong_question"})  # detail 是群友原话的事件
 
 
 @dataclass
@@ -63,6 +63,16 @@ class Runtime:
             return self.default_settings()
         found = self.groups.get(group)
         return found if found is not None else self.default_settings()
+
+    def change_settings(
+        self, group: str, settings: GroupSettings, *, actor: str, command: str
+    ) -> None:
+        """改一个群的设置：有 admin 插件时写盘、记审计日志（`command` 是日志里的命令名，
+        /faq history、/faq undo 都认它）；没有时只在内存里改。"""
+        if self.save_settings is not None:
+            self.save_settings(group, settings, actor=actor, command=command)
+        else:
+            self.groups[group] = settings
 
     def default_settings(self) -> GroupSettings:
         """配置给出的默认设置（不可变，按配置缓存：每条消息都要查，不必每次新建）。"""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
 
 from nonebot import get_driver
 from nonebot.adapters import Bot, Event
@@ -18,6 +17,7 @@ from plugins.guard_core import (
     Glance,
     WarningMerger,
     chat_of,
+    replied_to,
     router,
     runtime,
     send_text,
@@ -235,20 +235,12 @@ def _can_manage(bot: Bot, chat: Chat) -> bool:
 
 
 def _reported_site(chat: Chat) -> str | None:
-    for seg in chat.segments:
-        if seg["type"] == "reply":
-            found = _warned.get(_reply_id(seg))
-            if found and found[0] == chat.group:
-                return found[1]
+    for message_id in replied_to(chat):
+        found = _warned.get(message_id)
+        if found and found[0] == chat.group:
+            return found[1]
     words = chat.text.strip().split()
     return words[1].lower().strip("/") if len(words) > 1 else None
-
-
-def _reply_id(segment: dict[str, Any]) -> int | None:
-    """回复段指向的消息 id；不是 ASCII 数字（OneBot 实现偶尔这样）时为 None。"""
-    data = segment.get("data")
-    raw = str(data.get("id", "") if isinstance(data, dict) else "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
 def _defang(site: str) -> str:
@@ -259,8 +251,4 @@ def allow_site(group: str, site: str, actor: str) -> None:
     """把站点加入本群白名单（有存储时持久化并写审计日志）。"""
     settings = runtime.settings(group)
     changed = settings.with_changes(allow_sites=settings.allow_sites | {site})
-    saver = getattr(runtime, "save_settings", None)
-    if callable(saver):
-        saver(group, changed, actor=actor, command="误报")
-    else:
-        runtime.groups[group] = changed
+    runtime.change_settings(group, changed, actor=actor, command="link 误报")

@@ -66,6 +66,7 @@ def test_counts_per_group_and_day(store: StatsStore, clock: Clock) -> None:
         "warned": 0,
         "false_alarm": 0,
         "recalled": 0,
+        "wrong_answer": 0,
     }
     assert [d["day"] for d in report["daily"]] == ["2024-11-27", "2024-11-28"]
     assert report["daily"][1]["answered"] == 2
@@ -197,9 +198,9 @@ def test_format_report_shows_figures_titles_and_days(store: StatsStore, clock: C
     assert lines[2] == "警告链接 1 次，撤回 0 条，误报反馈 0 次"
     assert lines[3] == "问得最多：在发卡网付了钱一直不发货该怎么… 9"
     assert lines[4] == "警告最多的站点：evil-faka.top 1"
-    assert lines[5] == "按天（答了/没答上/警告/误报/撤回），只列最近 7 天："
-    assert lines[6] == "11-28  1/0/0/0/0"
-    assert lines[-1] == "11-22  1/0/0/0/0"  # 11-20 那天的警告只在合计里
+    assert lines[5] == "按天（答了/没答上/警告/误报/撤回/答错），只列最近 7 天："
+    assert lines[6] == "11-28  1/0/0/0/0/0"
+    assert lines[-1] == "11-22  1/0/0/0/0/0"  # 11-20 那天的警告只在合计里
     assert len(lines) == 13
 
 

@@ -308,3 +308,15 @@ def test_save_image_rejects_non_images(tmp_path: Path) -> None:
 )
 def test_normalize_host(text: str, host: str | None) -> None:
     assert normalize_host(text) == host
+
+
+def test_gaps_marked_wrong_survive_a_reopen_and_old_lines_still_load(tmp_path: Path) -> None:
+    path = tmp_path / "gaps.jsonl"
+    path.write_text('{"ts": 1.0, "group": "1", "text": "旧版本写的一行"}\n', encoding="utf-8")
+    gaps = GapLog(path, keep_days=5, now=lambda: 2.0)
+    gaps.record("1", "机器人答错的那句", wrong=True)
+    gaps.record("1", "没答上的那句")
+    reopened = GapLog(path, keep_days=5, now=lambda: 3.0)
+    assert reopened.texts("1") == ["旧版本写的一行", "机器人答错的那句", "没答上的那句"]
+    assert reopened.wrong_texts("1") == {"机器人答错的那句"}
+    assert reopened.wrong_texts("2") == set()

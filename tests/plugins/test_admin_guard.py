@@ -108,7 +108,7 @@ async def test_settings_changes_can_be_undone_after_restart(app: App, admin: Any
 def test_false_alarm_hook_persists_allow_and_report(admin: Any) -> None:
     current = admin.runtime.settings(str(G1))
     changed = current.with_changes(allow_sites=current.allow_sites | {"ok-shop.com"})
-    admin.runtime.save_settings(str(G1), changed, actor=str(OWNER), command="误报")
+    admin.runtime.save_settings(str(G1), changed, actor=str(OWNER), command="link 误报")
     restart(admin)
     assert "ok-shop.com" in settings(admin).allow_sites
     reports = admin.store.group_overrides()[str(G1)]["false_alarms"]

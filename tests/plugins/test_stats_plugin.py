@@ -22,6 +22,8 @@ def test_observer_counts_what_runtime_records(runtime) -> None:  # type: ignore[
     runtime.record("false_alarm", "7001", "evil-faka.top")
     runtime.record("recalled", "7001", "evil-faka.top")
     runtime.record("unanswered", "7001", "怎么做番茄炒蛋")
+    runtime.record("wrong_answer", "7001", "too-cheap")
+    runtime.record("wrong_question", "7001", "这条原话不进统计库")
 
     assert totals("7001") == {
         "answered": 2,
@@ -29,6 +31,7 @@ def test_observer_counts_what_runtime_records(runtime) -> None:  # type: ignore[
         "warned": 1,
         "false_alarm": 1,
         "recalled": 1,
+        "wrong_answer": 1,
     }
 
 
