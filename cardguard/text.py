@@ -106,8 +106,10 @@ def _t2s():  # type: ignore[no-untyped-def]
     return opencc.OpenCC("t2s")
 
 
-# 中日韩统一表意文字的各个区（含扩展 A、兼容区、扩展 B）：逐字转一遍就知道哪些字有简体写法。
-_HAN_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0))
+# 基本平面里的汉字区（扩展 A、基本区、兼容区）：逐字转一遍就知道哪些字有简体写法。
+# 基本平面以外的字（扩展 B 以后的汉字、表情）不在表里：句子里有这样的字就照常转换。
+_HAN_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+_BMP_END = "\uffff"
 
 
 @lru_cache(maxsize=1)
@@ -116,7 +118,7 @@ def _traditional_chars() -> frozenset[str]:
 
     “几乎”：极少数字只在词组里才转换（“瞭然”→“了然”，随机汉字串里约二十万分之一），
     捷径会漏掉它们；知识库、闲聊和全部测试集里一句都没有（tests/core/test_text.py 检查）。
-    第一次用到时现算（一次 OpenCC 调用，十几毫秒），和当前安装的 OpenCC 词典保持一致。
+    第一次用到时现算（一次 OpenCC 调用，约 12 毫秒），和当前安装的 OpenCC 词典保持一致。
     """
     converter = _t2s()
     if converter is None:  # pragma: no cover
@@ -130,7 +132,9 @@ def _traditional_chars() -> frozenset[str]:
 
 def to_simplified(text: str) -> str:
     """繁体转简体（OpenCC t2s）；没有繁体字（含纯 ASCII）时直接返回。"""
-    if text.isascii() or _traditional_chars().isdisjoint(text):
+    if text.isascii():
+        return text
+    if max(text) <= _BMP_END and _traditional_chars().isdisjoint(text):
         return text
     converter = _t2s()
     return converter.convert(text) if converter else text

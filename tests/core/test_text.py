@@ -177,3 +177,6 @@ def test_traditional_shortcut_agrees_with_opencc_on_every_line_we_have() -> None
     assert len(lines) > 5000
     assert [t for t in lines if to_simplified(t) != converter.convert(t)] == []
     assert to_simplified("發卡網買的點卡") == "发卡网买的点卡"
+    # 基本平面以外的字（表情、扩展 B 汉字）不在快速判断的表里：照常整句转换
+    assert to_simplified("發卡網😂") == "发卡网😂"
+    assert to_simplified("\U0002005e") == converter.convert("\U0002005e") != "\U0002005e"
