@@ -99,3 +99,32 @@ def test_early_exit_bar_depends_on_what_the_word_rules_saw(
     monkeypatch.setattr(model, "logit", lambda prepared: logit)
     assert topic_strength(prepare(text)) == (1 if "退款" in text else 0)
     assert model.off_topic(prepare(text)) is dropped
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "挂了代理以后游戏进不去了怎么办",  # 上网的代理，不是卡盟招的代理
+        "代理服务器连不上是啥原因",
+        "晚上挂机刷材料会被封号吗",  # 对局里的事
+        "打排位遇到演员 举报有用吗",
+        "开了加速器还是卡 咋回事",
+    ],
+)
+def test_game_and_network_talk_that_shares_our_words_stays_silent(
+    matcher: Matcher, text: str
+) -> None:
+    assert matcher.topic.strength(prepare(text)) < 2
+    assert matcher.passive(text).id is None
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("卡盟招代理能赚钱吗", "seller-recruitment"),
+        ("有人拉我当发卡网代理 靠谱吗", "seller-recruitment"),
+    ],
+)
+def test_card_shop_agents_are_still_on_topic(matcher: Matcher, text: str, entry: str) -> None:
+    assert matcher.topic.strength(prepare(text)) == 2
+    assert matcher.passive(text).id == entry
