@@ -277,6 +277,9 @@ def test_dockerfile_runs_as_non_root_with_data_volume_and_knowledge() -> None:
     assert re.search(r"^VOLUME .*/data", text, re.M)
     assert re.search(r"^COPY knowledge ", text, re.M)
     assert re.search(r"^COPY deploy ", text, re.M)  # napcat-init 用到模板和脚本
+    # 镜像里不写 __pycache__：代码复制进来以后要先编译，否则每次启动都重新编译全部模块
+    compiled = re.search(r"^RUN python -m compileall .*cardguard.*plugins", text, re.M)
+    assert compiled and compiled.start() > text.index("COPY plugins ")
 
 
 def test_dockerignore_keeps_secrets_and_local_data_out() -> None:
