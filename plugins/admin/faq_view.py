@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from functools import partial
 
 from cardguard.knowledge import Entry, KnowledgeError, Problem
 from cardguard.store import ALL_GROUPS, GapGroup, clip, cluster, search_entries
@@ -95,14 +96,16 @@ async def faq_gaps(ctx: Ctx) -> None:
     if not groups:
         await ctx.reply(f"最近 {days} 天没有答不上来的问题。")
         return
-    text = paged(f"最近 {days} 天没答上的问题", groups, page, gap_line, "/faq gaps")
+    line = partial(gap_line, wrong=wrong)
+    text = paged(f"最近 {days} 天没答上的问题", groups, page, line, "/faq gaps")
     await ctx.reply(limit(text + "\n补上一条：/faq add 问题 | 答案"))
 
 
-def gap_line(group: GapGroup) -> str:
-    """缺口的一行：「问题」×次数（几种说法）。"""
+def gap_line(group: GapGroup, wrong: Collection[str] = ()) -> str:
+    """缺口的一行：「问题」×次数（几种说法）；群管理标记过答错的注明（该改条目，不是新加）。"""
     variants = f"，{len(group.variants)} 种说法" if len(group.variants) > 1 else ""
-    return f"「{clip(group.example, 30)}」{group.count} 次{variants}"
+    marked = "，被标记答错" if any(v in wrong for v in group.variants) else ""
+    return f"「{clip(group.example, 30)}」{group.count} 次{variants}{marked}"
 
 
 async def faq_export(ctx: Ctx) -> None:

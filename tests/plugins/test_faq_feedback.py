@@ -57,8 +57,8 @@ async def test_admin_marks_a_passive_answer_wrong_and_the_group_stops_hearing_it
     asked = group_message(f"/问 {QUESTION}", group=G, user=40002)
     assert "截图" in await say(app, asked)
     # 原话进了缺口列表，方便补一条对的
-    gaps = group_message("/faq gaps", group=G, user=ADMIN, role="admin")
-    assert QUESTION in await say(app, gaps)
+    gaps = await say(app, group_message("/faq gaps", group=G, user=ADMIN, role="admin"))
+    assert QUESTION in gaps and "被标记答错" in gaps
 
 
 async def test_undo_and_restart(app: App, admin: Any, runtime: Any) -> None:
