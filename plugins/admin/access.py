@@ -9,12 +9,11 @@ from nonebot.adapters import Bot, Event, Message
 from nonebot.permission import SUPERUSER
 
 from cardguard.store import Actor
-from plugins.guard_core import Chat, chat_of, runtime, send_text
+from plugins.guard_core import ADMIN_ROLES, Chat, chat_of, runtime, send_text
 
 from .service import AdminService
 
 Level = Literal["super", "admin", "member", "stranger"]
-ADMIN_ROLES = ("owner", "admin")
 PRIVATE_REFUSAL = "私聊里只有机器人管理员能用这个命令；群管理请在群里发。"
 SUPER_ONLY = "这个命令只有机器人管理员能用。"
 GROUP_ONLY = "请在要设置的群里发这个命令。"

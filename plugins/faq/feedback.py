@@ -6,18 +6,24 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from nonebot.adapters import Bot, Event
 from nonebot.log import logger
 
 from cardguard.matching import quiet_key
-from plugins.guard_core import Glance, Sent, chat_of, replied_to, router, runtime, send_text
+from plugins.guard_core import (
+    Glance,
+    RecentSent,
+    Sent,
+    can_manage,
+    chat_of,
+    router,
+    runtime,
+    send_text,
+)
 
 WRONG_WORDS = frozenset({"答错了", "答错", "答错啦", "回答错了", "答非所问", "误报", "誤報"})
-ADMIN_ROLES = frozenset({"owner", "admin"})
-MAX_REMEMBERED = 500  # 最近这么多条回答可以被标记
 MAX_QUIET = 300  # 每个群最多标记这么多句
 COMMAND = "faq 答错了"
 
@@ -31,16 +37,13 @@ class Answered:
     question: str
 
 
-_answered: OrderedDict[int, Answered] = OrderedDict()
+answered: RecentSent[Answered] = RecentSent()  # 最近 500 条回答可以被标记
 
 
 def remember_answer(sent: Sent | None, group: str | None, entry_id: str, question: str) -> None:
     """记下群里刚发出的一条回答（平台给了消息 id 才记得住）。"""
-    if sent is None or sent.message_id is None or group is None:
-        return
-    _answered[sent.message_id] = Answered(group, entry_id, question)
-    while len(_answered) > MAX_REMEMBERED:
-        _answered.popitem(last=False)
+    if group is not None:
+        answered.remember(sent, group, Answered(group, entry_id, question))
 
 
 def reported_answer(glance: Glance) -> Answered | None:
@@ -49,18 +52,14 @@ def reported_answer(glance: Glance) -> Answered | None:
         return None
     if glance.text.strip().split(" ", 1)[0] not in WRONG_WORDS:
         return None
-    for message_id in replied_to(chat_of(glance.event)):
-        found = _answered.get(message_id)
-        if found is not None and found.group == glance.group:
-            return found
-    return None
+    return answered.replied(chat_of(glance.event))
 
 
 # 排在链接的“误报”（4）之前：回复的是回答就归这里，回复的是链接提醒就交给 link_guard。
 @router.decision("wrong answer", order=3, block=True, decide=reported_answer)
 async def _wrong_answer(bot: Bot, event: Event, target: Answered) -> None:
     chat = chat_of(event)
-    if chat.role not in ADMIN_ROLES and chat.user not in bot.config.superusers:
+    if not can_manage(bot, chat):
         await send_text(runtime, bot, event, "只有群主或管理员可以标记答错。")
         return
     if not quiet(target, chat.user):

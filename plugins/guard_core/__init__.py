@@ -13,8 +13,11 @@ from nonebot_plugin_localstore import get_plugin_cache_dir  # noqa: E402
 from cardguard.links.extract import warm_up as warm_up_links  # noqa: E402
 
 from .chat import (  # noqa: E402
+    ADMIN_ROLES,
     Chat,
+    RecentSent,
     Sent,
+    can_manage,
     chat_of,
     log_dropped,
     replied_to,
@@ -67,15 +70,18 @@ def _warm_up() -> None:
 
 
 __all__ = [
+    "ADMIN_ROLES",
     "Chat",
     "Config",
     "Dispatcher",
     "Flush",
     "Glance",
     "Intake",
+    "RecentSent",
     "Runtime",
     "Sent",
     "WarningMerger",
+    "can_manage",
     "chat_of",
     "config",
     "intake",

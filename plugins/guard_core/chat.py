@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from nonebot.adapters import Bot, Event, Message
 from nonebot.log import logger
@@ -17,6 +18,9 @@ try:  # OneBot v11 是主要平台；控制台试用时也能工作
     from nonebot.adapters.onebot.v11 import MessageSegment as OBSegment
 except ImportError:  # pragma: no cover
     OBGroupEvent = OBMessageEvent = OBSegment = None  # type: ignore[assignment, misc]
+
+ADMIN_ROLES = frozenset({"owner", "admin"})
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,38 @@ def reply_id(segment: dict[str, Any]) -> int | None:
 def replied_to(chat: Chat) -> list[int]:
     """这条消息回复的消息 id（通常至多一个）。"""
     return [i for i in map(reply_id, chat.segments) if i is not None]
+
+
+def can_manage(bot: Bot, chat: Chat) -> bool:
+    """群主、群管理或机器人管理员（SUPERUSERS）。"""
+    return chat.role in ADMIN_ROLES or chat.user in bot.config.superusers
+
+
+class RecentSent(Generic[T]):
+    """机器人最近在群里发出的消息：消息 id →（群，它是什么），只留最近 `cap` 条。
+
+    供群管理回复“误报”“答错了”时查找；只认同一个群里的回复。
+    """
+
+    def __init__(self, cap: int = 500) -> None:
+        self.cap = cap
+        self._items: OrderedDict[int, tuple[str, T]] = OrderedDict()
+
+    def remember(self, sent: Sent | None, group: str | None, value: T) -> None:
+        """记下发到群里的一条消息（平台给了消息 id 才记得住）。"""
+        if sent is None or sent.message_id is None or group is None:
+            return
+        self._items[sent.message_id] = (group, value)
+        while len(self._items) > self.cap:
+            self._items.popitem(last=False)
+
+    def replied(self, chat: Chat) -> T | None:
+        """这条消息回复的是不是本群里记下的一条；是的话返回它。"""
+        for message_id in replied_to(chat):
+            found = self._items.get(message_id)
+            if found is not None and found[0] == chat.group:
+                return found[1]
+        return None
 
 
 def _group_of(event: Event) -> str | None:

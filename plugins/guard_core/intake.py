@@ -19,6 +19,7 @@ from nonebot.log import logger
 
 from cardguard.budget import GroupGate, QuietLog, Release
 
+from .chat import ADMIN_ROLES
 from .runtime import Runtime
 from .tidy import is_tidy, tidy_message
 
@@ -29,7 +30,6 @@ try:
 except ImportError:  # pragma: no cover
     OBBot = OBGroupEvent = OBMessageEvent = None  # type: ignore[assignment, misc]
 
-VIP_ROLES = frozenset({"owner", "admin"})
 NOTE_PERIOD = 600.0
 SKIP_PERIOD = 60.0
 SWEEP_PERIOD = 600.0
@@ -98,6 +98,6 @@ def lane_of(bot: Bot, event: Event) -> tuple[str, bool]:
         user = ""
     vip = user in bot.config.superusers
     if OBGroupEvent is not None and isinstance(event, OBGroupEvent):
-        vip = vip or getattr(event.sender, "role", None) in VIP_ROLES
+        vip = vip or getattr(event.sender, "role", None) in ADMIN_ROLES
         return str(event.group_id), vip
     return f"user:{user}", vip

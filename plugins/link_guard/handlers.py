@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from nonebot import get_driver
@@ -12,12 +11,14 @@ from nonebot.log import logger
 from cardguard.links import LinkReport, ScanResult, might_have_link, scan
 from cardguard.links.qr import fetch_qr_texts, image_urls
 from plugins.guard_core import (
+    ADMIN_ROLES,
     Chat,
     Flush,
     Glance,
+    RecentSent,
     WarningMerger,
+    can_manage,
     chat_of,
-    replied_to,
     router,
     runtime,
     send_text,
@@ -27,14 +28,12 @@ from .warning import OFFICIAL_HINT, render_warning
 
 CARRIER_TYPES = frozenset({"json", "xml", "share", "image"})
 FALSE_ALARM_WORDS = frozenset({"误报", "误报了", "这是误报", "誤報"})
-ADMIN_ROLES = frozenset({"owner", "admin"})
-MAX_REMEMBERED = 500
 MAX_NOTIFY = 3
 MERGE_WINDOW = 10.0  # 每个群每 10 秒最多一条链接提醒，多的合并
 DIGEST_SITES = 5
 
-# 机器人发出的提醒消息 id → (群, 站点)，供“误报”回复查找。
-_warned: OrderedDict[int, tuple[str, str]] = OrderedDict()
+# 机器人发出的提醒：消息 id →（群，站点），供“误报”回复查找。
+warned: RecentSent[str] = RecentSent()
 
 
 def _may_carry_link(glance: Glance) -> bool:
@@ -147,8 +146,7 @@ async def _warn(bot: Bot, event: Event, chat: Chat, top: LinkReport) -> None:
         return  # 刚提醒过：并入稍后的合并提醒
     text = render_warning(top, runtime.knowledge, recalled=recalled)
     sent = await send_text(runtime, bot, event, text, quote=not recalled)
-    if sent is not None and sent.message_id is not None and chat.group is not None:
-        _remember(sent.message_id, chat.group, top.site)
+    warned.remember(sent, chat.group, top.site)
     if settings.notify:
         await _notify_admins(bot, chat, top.defanged)
 
@@ -176,12 +174,6 @@ async def _send_digest(flush: Flush) -> None:
 
 merger = WarningMerger(runtime, _send_digest, MERGE_WINDOW)
 get_driver().on_shutdown(merger.close)
-
-
-def _remember(message_id: int, group: str, site: str) -> None:
-    _warned[message_id] = (group, site)
-    while len(_warned) > MAX_REMEMBERED:
-        _warned.popitem(last=False)
 
 
 async def _recall(bot: Bot, chat: Chat) -> bool:
@@ -215,7 +207,7 @@ async def _notify_admins(bot: Bot, chat: Chat, defanged: str) -> None:
 @router.route("false alarm", order=4, block=True, wants=is_false_alarm)
 async def _false_alarm(bot: Bot, event: Event) -> None:
     chat = chat_of(event)
-    if not _can_manage(bot, chat):
+    if not can_manage(bot, chat):
         await send_text(runtime, bot, event, "只有群主或管理员可以标记误报。")
         return
     site = _reported_site(chat)
@@ -230,15 +222,10 @@ async def _false_alarm(bot: Bot, event: Event) -> None:
     )
 
 
-def _can_manage(bot: Bot, chat: Chat) -> bool:
-    return chat.role in ADMIN_ROLES or chat.user in bot.config.superusers
-
-
 def _reported_site(chat: Chat) -> str | None:
-    for message_id in replied_to(chat):
-        found = _warned.get(message_id)
-        if found and found[0] == chat.group:
-            return found[1]
+    site = warned.replied(chat)
+    if site is not None:
+        return site
     words = chat.text.strip().split()
     return words[1].lower().strip("/") if len(words) > 1 else None
 

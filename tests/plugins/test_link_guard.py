@@ -145,10 +145,10 @@ async def test_false_alarm_reply_with_an_odd_id_gets_the_guidance(app: App, runt
 
 
 def test_reported_site_ignores_reply_ids_that_are_not_numbers() -> None:
-    from plugins.guard_core import Chat
+    from plugins.guard_core import Chat, Sent
     from plugins.link_guard import handlers
 
-    handlers._remember(777, "4108", "shop.top")
+    handlers.warned.remember(Sent(777), "4108", "shop.top")
     for odd in ("²", "abc", None, "7 7 7"):
         segments = ({"type": "reply", "data": {"id": odd}}, {"type": "text", "data": {}})
         chat = Chat("4108", "1", "admin", "误报", segments, 1, True)
