@@ -126,6 +126,11 @@ def scaled(raw: float) -> float:
     return round(min(100.0, raw * SCALE), 1)
 
 
+def score_bound(cosine: float) -> float:
+    """余弦为 `cosine` 的条目最高能拿的置信度（相似度取满分 1）：`score` 不会超过它。"""
+    return scaled(W_COSINE * cosine + W_RATIO)
+
+
 def entry_texts(entry: Entry) -> list[str]:
     """条目参与匹配的问法：预处理后去重、去空。"""
     return list(dict.fromkeys(t for t in map(prepare, entry.phrasings) if t))

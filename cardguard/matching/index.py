@@ -11,16 +11,17 @@ import sys
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, pairwise
+from heapq import heappop, heappush
+from itertools import accumulate, islice, pairwise
 from operator import itemgetter
 from pathlib import Path
 
 from ..knowledge import Entry
 from ..knowledge.cache import DerivedCache, code_version, make_key
-from .corpus import Corpus, CorpusData, Query, build_corpus_data
+from .corpus import Corpus, CorpusData, Query, build_corpus_data, score_bound
 
 CANDIDATES = 6
 COVER_CANDIDATES = 4
@@ -137,21 +138,42 @@ class Index:
                 total += q_weight * weights[slot]
         return total
 
+    def ranking(self, query: Query, scope: str | None = None) -> Iterator[tuple[int, float]]:
+        """候选按置信度从高到低逐个给出（条目下标，置信度），顺序与全部打分后排序完全一样。
+
+        打分里最贵的是 rapidfuzz 那一项，所以按需计算：候选先按完整余弦排好，
+        每个候选的分数不超过“相似度取满分”时的上界；只有当下一个候选的上界
+        已经低于算好的最高分时，才给出这个最高分，其余的等调用方要时再算。
+        调用方通常只看前一两名，多数候选的相似度就不用算了。
+        """
+        acc, cover, common = self._accumulate(query)
+        part = self._common_part
+        pending = sorted(
+            ((p + part(common, i), i) for i, p in self._top(query, acc, cover, scope)),
+            reverse=True,
+        )
+        score = self.corpus.score
+        done: list[tuple[float, int]] = []  # 堆：（-置信度，条目下标）
+        position = 0
+        while position < len(pending) or done:
+            while position < len(pending) and (
+                not done or score_bound(pending[position][0]) >= -done[0][0]
+            ):
+                cosine, index = pending[position]
+                position += 1
+                heappush(done, (-score(query, index, cosine), index))
+            negative, index = heappop(done)
+            yield index, -negative
+
     def rank(
         self, query: Query, limit: int = 5, scope: str | None = None
     ) -> list[tuple[int, float]]:
-        """候选重排后的前 `limit` 个（条目下标，置信度），与穷举打分完全一样。
+        """前 `limit` 个（条目下标，置信度），与穷举打分完全一样。
 
         候选的余弦 = 累加出的部分余弦 + 常见特征的贡献（在倒排表里二分查到），
         与穷举逐项求和只差浮点求和的先后顺序（远小于分数保留的 0.1）。
         """
-        acc, cover, common = self._accumulate(query)
-        part = self._common_part
-        full = [(i, p + part(common, i)) for i, p in self._top(query, acc, cover, scope)]
-        score = self.corpus.score
-        scored = [(i, score(query, i, cosine)) for i, cosine in full]
-        scored.sort(key=lambda item: (-item[1], item[0]))
-        return scored[:limit]
+        return list(islice(self.ranking(query, scope), limit))
 
 
 def _most_covering(cover: dict[int, float], count: int, most: int) -> list[int]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 
 from ..knowledge import Entry, Knowledge
@@ -102,47 +103,47 @@ class Matcher:
     ) -> list[tuple[str, float]]:
         """按置信度排序的（条目 id，置信度）；同 id 只留最高的一个。"""
         entries = self.corpus.entries
-        return [(entries[i].id, s) for i, s in self._ranked(text, limit, scope, exhaustive)]
+        ranking = self._ranking(text, scope, exhaustive)
+        return [(entries[i].id, s) for i, s in islice(ranking, limit)]
 
-    def _ranked(
-        self, text: str, limit: int, scope: str | None, exhaustive: bool = False
-    ) -> list[tuple[int, float]]:
+    def _ranking(
+        self, text: str, scope: str | None, exhaustive: bool = False
+    ) -> Iterator[tuple[int, float]]:
+        """（条目下标，置信度）从高到低，同 id 只给第一个；索引版按需打分（见 `Index.ranking`）。"""
         query = self.query(text)
         if exhaustive:
-            raw = rank_exhaustive(self.corpus, query, limit * 2, scope)
+            raw: Iterable[tuple[int, float]] = rank_exhaustive(
+                self.corpus, query, len(self.corpus.entries), scope
+            )
         else:
-            raw = self.index.rank(query, limit * 2, scope)
-        seen: dict[str, tuple[int, float]] = {}
-        for index, score in raw:
-            seen.setdefault(self.corpus.entries[index].id, (index, score))
-        return list(seen.values())[:limit]
-
-    def _result(self, ranked: list[tuple[int, float]], hit: bool) -> MatchResult:
+            raw = self.index.ranking(query, scope)
+        seen: set[str] = set()
         entries = self.corpus.entries
-        pairs = tuple((entries[i].id, s) for i, s in ranked)
-        if hit:
-            index, score = ranked[0]
-            return MatchResult(entries[index].id, score, entries[index], (), pairs)
-        best = ranked[0][1] if ranked else 0.0
-        suggestions = tuple(i for i, s in pairs[:MAX_SUGGESTIONS] if s >= SUGGEST_MIN)
-        return MatchResult(None, best, None, suggestions, pairs)
+        for index, score in raw:
+            entry_id = entries[index].id
+            if entry_id not in seen:
+                seen.add(entry_id)
+                yield index, score
+
+    def _pairs(self, ranked: Iterable[tuple[int, float]]) -> tuple[tuple[str, float], ...]:
+        entries = self.corpus.entries
+        return tuple((entries[i].id, s) for i, s in ranked)
 
     def ask(self, text: str, scope: str | None = None) -> MatchResult:
         """被点名提问：最佳条目过低门槛就答，否则给最多 3 个建议。"""
-        ranked = self._ranked(text, MAX_SUGGESTIONS + 1, scope)
+        ranking = self._ranking(text, scope)
+        first = next(ranking, None)
+        if first is None:
+            return MatchResult(None, 0.0)
         on_topic = self.topic.strength(self.query(text).text) > 0
         bar = EXPLICIT_MIN if on_topic else EXPLICIT_OFF_TOPIC_MIN
-        return self._result(ranked, bool(ranked) and ranked[0][1] >= bar)
-
-    def _rival(self, ranked: list[tuple[int, float]]) -> float:
-        """第一名最强的“对手”分：和第一名互相 related 的条目答哪条都不算错，不算对手。"""
-        entries = self.corpus.entries
-        top = entries[ranked[0][0]]
-        for index, score in ranked[1:]:
-            other = entries[index]
-            if other.id not in top.related and top.id not in other.related:
-                return score
-        return 0.0
+        if first[1] >= bar:
+            entry = self.corpus.entries[first[0]]
+            return MatchResult(entry.id, first[1], entry, (), self._pairs([first]))
+        shown = [first, *islice(ranking, MAX_SUGGESTIONS - 1)] if first[1] >= SUGGEST_MIN else []
+        pairs = self._pairs(shown)
+        suggestions = tuple(i for i, s in pairs if s >= SUGGEST_MIN)
+        return MatchResult(None, first[1], None, suggestions, pairs)
 
     def passive(self, text: str, scope: str | None = None) -> MatchResult:
         """群聊旁听：在话题上、像问句或诉苦、而且很有把握时才答（不给建议）。"""
@@ -154,13 +155,32 @@ class Matcher:
         bar = _passive_bar(self.topic.strength(prepared), asking, shaped)
         if bar is None:
             return MatchResult(None, 0.0)
-        ranked = self._ranked(text, 4, scope)
-        if not ranked:
+        ranking = self._ranking(text, scope)
+        first = next(ranking, None)
+        if first is None:
             return MatchResult(None, 0.0)
-        best = ranked[0][1]
-        hit = best >= bar[0] and best - self._rival(ranked) >= bar[1]
-        result = self._result(ranked, hit)
-        return result if hit else MatchResult(None, best, None, (), result.ranked)
+        pairs = self._pairs([first])
+        if first[1] < bar[0] or not self._clear_lead(first, ranking, bar[1]):
+            return MatchResult(None, first[1], None, (), pairs)
+        entry = self.corpus.entries[first[0]]
+        return MatchResult(entry.id, first[1], entry, (), pairs)
+
+    def _clear_lead(
+        self, first: tuple[int, float], rest: Iterator[tuple[int, float]], margin: float
+    ) -> bool:
+        """第一名领先最强“对手”至少 `margin`：和第一名互相 related 的条目答哪条都不算错，不算对手。
+
+        只看紧随其后的三名；分数已经落后 `margin` 的不用再看（后面的只会更低，也不用算）。
+        """
+        entries = self.corpus.entries
+        top = entries[first[0]]
+        for index, score in islice(rest, 3):
+            if first[1] - score >= margin:
+                return True
+            other = entries[index]
+            if other.id not in top.related and top.id not in other.related:
+                return False
+        return True
 
 
 def _passive_bar(strength: int, asking: bool, shaped: bool) -> tuple[float, float] | None:

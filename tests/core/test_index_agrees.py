@@ -6,11 +6,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 
 import pytest
+from typing_extensions import override
 
 from bench.datasets import spread
 from bench.synth import sized_entries
@@ -40,10 +41,11 @@ def _questions(name: str) -> list[str]:
 class ExhaustiveMatcher(Matcher):
     """同样的决定逻辑，但每次都用穷举参考实现排序。"""
 
-    def _ranked(
-        self, text: str, limit: int, scope: str | None, exhaustive: bool = False
-    ) -> list[tuple[int, float]]:
-        return super()._ranked(text, limit, scope, True)
+    @override
+    def _ranking(
+        self, text: str, scope: str | None, exhaustive: bool = False
+    ) -> Iterator[tuple[int, float]]:
+        return super()._ranking(text, scope, True)
 
 
 def _visible_top(ranked: Sequence[tuple[str, float]]) -> tuple[str, float] | None:
@@ -120,3 +122,26 @@ def test_candidate_cosine_equals_the_plain_sum() -> None:
         for entry, partial in index._top(query, acc, cover, None):
             fast = partial + index._common_part(common, entry)
             assert fast == pytest.approx(corpus.cosine(query, entry), abs=1e-9), text
+
+
+def test_lazy_ranking_equals_scoring_every_candidate() -> None:
+    """按需打分给出的顺序与分数，和先给全部候选打分再排序（参考做法）一模一样。"""
+    matcher = Matcher(_sized(1_000))
+    index, corpus = matcher.index, matcher.corpus
+    questions = [*spread(_questions("questions.yaml"), 40), *REGRESSIONS, "怎么", "?"]
+    for text in questions:
+        query = corpus.query(text)
+        acc, cover, common = index._accumulate(query)
+        candidates = index._top(query, acc, cover, None)
+        scored = [
+            (i, corpus.score(query, i, p + index._common_part(common, i))) for i, p in candidates
+        ]
+        scored.sort(key=lambda item: (-item[1], item[0]))
+        assert list(index.ranking(query)) == scored, text
+
+
+def test_exhaustive_matcher_really_scores_every_entry(real_entries: tuple[Entry, ...]) -> None:
+    """上面比较用的参考匹配器确实走穷举（否则“一致”什么也没证明）。"""
+    slow = ExhaustiveMatcher(real_entries)
+    assert len(list(slow._ranking("卡盟安全吗", None))) == len({e.id for e in real_entries})
+    assert len(list(Matcher(real_entries)._ranking("卡盟安全吗", None))) < len(real_entries)
