@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 # 零宽、方向控制、软连字符等不可见字符；它们常被用来拆开敏感词或网址。
@@ -109,7 +110,6 @@ def _t2s():  # type: ignore[no-untyped-def]
 # 基本平面里的汉字区（扩展 A、基本区、兼容区）：逐字转一遍就知道哪些字有简体写法。
 # 基本平面以外的字（扩展 B 以后的汉字、表情）不在表里：句子里有这样的字就照常转换。
 _HAN_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
-_BMP_END = "\uffff"
 
 
 @lru_cache(maxsize=1)
@@ -130,11 +130,19 @@ def _traditional_chars() -> frozenset[str]:
     return frozenset(a for a, b in zip(chars, converted, strict=True) if a != b)
 
 
+@lru_cache(maxsize=1)
+def _needs_opencc() -> re.Pattern[str]:
+    """一句话里有这些字符之一才值得交给 OpenCC：会变的汉字，或者基本平面以外的字符。
+
+    写成一个字符类：sre 用位图判断，比逐字查集合（每个汉字都要新建一个字符串）快几倍。
+    """
+    chars = "".join(map(re.escape, sorted(_traditional_chars())))
+    return re.compile(f"[{chars}\U00010000-\U0010ffff]")
+
+
 def to_simplified(text: str) -> str:
     """繁体转简体（OpenCC t2s）；没有繁体字（含纯 ASCII）时直接返回。"""
-    if text.isascii():
-        return text
-    if max(text) <= _BMP_END and _traditional_chars().isdisjoint(text):
+    if text.isascii() or _needs_opencc().search(text) is None:
         return text
     converter = _t2s()
     return converter.convert(text) if converter else text
@@ -170,12 +178,31 @@ def normalize_query(text: str) -> str:
     return strip_filler(normalize(text))
 
 
-_QUESTION_RE = re.compile(
-    r"[?？]|吗|么|嘛|咋|怎|如何|为啥|为什么|为何|啥|什么|哪|谁|能不能|可不可以|可以不|行不行|"
-    r"是不是|有没有|会不会|靠谱|安全不|真的假的|真假|求助|求问|求教|求推荐|请问|谁知道|有人知道|"
-    r"救命|该不该|要不要|值不值|好不好|对不对|能否|是否|多少|多大|多久|几|不会吧|"
-    r"帮(?:我|忙)?(?:看看|瞅瞅|瞧瞧|查查)"
+_QUESTION_WORDS = (
+    *"?？吗么嘛咋怎啥哪谁几",
+    *("如何", "为啥", "为什么", "为何", "什么", "能不能", "可不可以", "可以不", "行不行", "是不是"),
+    *("有没有", "会不会", "靠谱", "安全不", "真的假的", "真假", "求助", "求问", "求教", "求推荐"),
+    *("请问", "谁知道", "有人知道", "救命", "该不该", "要不要", "值不值", "好不好", "对不对"),
+    *("能否", "是否", "多少", "多大", "多久", "不会吧"),
 )
+
+
+def _any_word(words: Iterable[str]) -> str:
+    """“出现了其中任何一个词”的正则，按首字分组：sre 在每个位置只试首字对得上的那一组。
+
+    单字词合成一个字符类；含有单字词的长词（“谁知道”含“谁”）不影响“有没有出现”，省掉。
+    """
+    singles = {w for w in words if len(w) == 1}
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        if len(word) > 1 and singles.isdisjoint(word):
+            groups.setdefault(word[0], []).append(re.escape(word[1:]))
+    parts = [f"[{''.join(map(re.escape, sorted(singles)))}]"] if singles else []
+    parts += [f"{re.escape(head)}(?:{'|'.join(tails)})" for head, tails in groups.items()]
+    return "|".join(parts)
+
+
+_QUESTION_RE = re.compile(_any_word(_QUESTION_WORDS) + r"|帮(?:我|忙)?(?:看看|瞅瞅|瞧瞧|查查)")
 # 看位置的问法单独放：它们以“任意字”开头，和上面的词放在一个正则里会让正则引擎在每个位置
 # 都把几十个选项试一遍；分开后上面那个能按首字快速跳过，这个只在句子里有“不没否呢吧”时才试。
 _QUESTION_TAIL_RE = re.compile(
@@ -186,13 +213,13 @@ _QUESTION_TAIL_RE = re.compile(
     # 反问的“…吧”：这是骗局吧、是真的吧
     r"(?:是|骗局|骗子|真的|假的|靠谱)\S{0,3}吧\s*$"
 )
-_TAIL_CHARS = frozenset("不没否呢吧")
+_TAIL_HINT = re.compile("[不没否呢吧]")  # 字符类：比逐字查集合快
 
 
 def _asks(folded: str) -> bool:
     if _QUESTION_RE.search(folded):
         return True
-    return not _TAIL_CHARS.isdisjoint(folded) and bool(_QUESTION_TAIL_RE.search(folded))
+    return _TAIL_HINT.search(folded) is not None and _QUESTION_TAIL_RE.search(folded) is not None
 
 
 def looks_like_question(text: str) -> bool:

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cardguard.text import (
+    _QUESTION_WORDS,
     fold,
     looks_like_question,
     looks_like_trouble,
@@ -150,7 +151,11 @@ _QUESTION_REFERENCE = re.compile(
     r"[^\s不没][不没否呢]\s*$|没有\s*$|"
     r"(?:是|骗局|骗子|真的|假的|靠谱)\S{0,3}吧\s*$"
 )
-_QUESTION_ALPHABET = "吗么怎几谁哪安全不没否呢吧是骗局子真的假靠谱有帮我看能买号风险卡 ?？\n"
+_QUESTION_ALPHABET = sorted(
+    set("吗么怎几谁哪安全不没否呢吧是骗局子真的假靠谱有帮我看能买号风险卡 ?？\n")
+    | set("".join(_QUESTION_WORDS))
+    | set("忙瞅瞧查如何为啥什可以行人知道请求助问教推荐救命该要值好对多少大久会")
+)
 
 
 @settings(max_examples=500, deadline=None)
@@ -159,6 +164,13 @@ def test_split_question_regex_agrees_with_the_single_reference_regex(text: str) 
     from cardguard.text import _asks
 
     assert _asks(text) == bool(_QUESTION_REFERENCE.search(text))
+
+
+def test_question_regex_agrees_with_the_reference_on_every_line_we_have() -> None:
+    from cardguard.text import _asks
+
+    lines = [fold(line) for line in _every_line_we_have()]
+    assert [t for t in lines if _asks(t) != bool(_QUESTION_REFERENCE.search(t))] == []
 
 
 def _every_line_we_have() -> list[str]:
