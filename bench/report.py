@@ -128,17 +128,48 @@ def time_per_item(
     """先热身（默认全部输入一遍），再重复 `repeats` 次，各取中位数。"""
     for item in items[:warm]:
         func(item)
-    cpu: list[float] = []
-    wall: list[float] = []
+    samples = [_sample(func, items, inner) for _ in range(max(1, repeats))]
+    return _timing(samples)
+
+
+def time_side_by_side(
+    ours: Callable[[Any], object],
+    theirs: Callable[[Any], object],
+    items: Sequence[Any],
+    repeats: int,
+    baseline_repeats: int,
+) -> tuple[Timing, Timing]:
+    """两边轮流测：我们的样本均匀插在基线的样本之间，各取中位数。
+
+    我们的一个样本往往只有几十毫秒；连着测完时，机器上别的负载一阵短暂的干扰就能落在全部样本上。
+    穿插在（慢得多的）基线之间，样本分散在整段时间里，中位数才代表“多次运行”。
+    """
+    ours(items[0])
+    theirs(items[0])
+    mine: list[tuple[float, float]] = []
+    base: list[tuple[float, float]] = []
+    rounds = max(1, baseline_repeats)
+    for number in range(rounds):
+        due = max(1, repeats) * (number + 1) // rounds
+        while len(mine) < due:
+            mine.append(_sample(ours, items, 1))
+        base.append(_sample(theirs, items, 1))
+    return _timing(mine), _timing(base)
+
+
+def _sample(func: Callable[[Any], object], items: Sequence[Any], inner: int) -> tuple[float, float]:
+    """全部输入跑 `inner` 遍，每个输入的（CPU 秒，墙钟秒）。"""
     count = len(items) * inner
-    for _ in range(max(1, repeats)):
-        start_cpu, start_wall = time.process_time(), time.perf_counter()
-        for _ in range(inner):
-            for item in items:
-                func(item)
-        cpu.append((time.process_time() - start_cpu) / count)
-        wall.append((time.perf_counter() - start_wall) / count)
-    return Timing(median(cpu), median(wall), cpu)
+    start_cpu, start_wall = time.process_time(), time.perf_counter()
+    for _ in range(inner):
+        for item in items:
+            func(item)
+    return (time.process_time() - start_cpu) / count, (time.perf_counter() - start_wall) / count
+
+
+def _timing(samples: Sequence[tuple[float, float]]) -> Timing:
+    cpu = [c for c, _ in samples]
+    return Timing(median(cpu), median(w for _, w in samples), cpu)
 
 
 def _fmt(value: float | None) -> str:
