@@ -75,7 +75,7 @@ FULL = Plan(MatchSettings(), ScanSettings(), e2e.E2ESettings(), 10_000, 3, 15)
 QUICK = Plan(
     MatchSettings(sizes=(100, 1_000), sample=8, repeats=2, baseline_repeats=1),
     ScanSettings(repeats=2, inner=2),
-    e2e.E2ESettings(runs=1, messages=150, warmup=40, rate=200.0, groups=40),
+    e2e.E2ESettings(runs=1, messages=150, warmup=40, rate=200.0, groups=40, startup_runs=3),
     1_000,
     1,
     2,

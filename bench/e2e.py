@@ -47,6 +47,8 @@ class E2ESettings:
     rate: float = 100.0  # 条/秒：应低于被测进程的处理能力，测稳态开销而不是过载
     mix: tuple[float, float, float] = (0.9, 0.05, 0.05)  # 闲聊、提问、链接
     groups: int = 300
+    # 启动时间单独测（一次不到一秒，多测几次也不贵）：裸 NoneBot 和 bot.py 交替各起这么多次重启
+    startup_runs: int = 7
 
 
 @dataclass
@@ -436,5 +438,5 @@ def run(settings: E2ESettings, big: Path | None, big_label: str = "10k") -> list
     """跑完所有进程并返回数字；`big` 是大知识目录（测 bot.py 在大知识下的内存）。"""
     precompile()
     results = asyncio.run(_all_runs(settings, big))
-    startups = asyncio.run(_startup_runs(max(3, settings.runs)))
+    startups = asyncio.run(_startup_runs(settings.startup_runs))
     return figures_from(results, settings, Traffic.load().links_source, big_label, startups)
