@@ -314,34 +314,22 @@ def figures_from(
                 "bare_runs": _run_details(bare, "mixed", settings.rate),
             },
         ),
-        Figure(
+        _floor_row(
             "e2e.cpu_floor_us",
             "端到端 每条群消息 CPU（混合）：裸 NoneBot + 一个空响应器",
-            "µs",
-            _phase_median(results["floor"], "mixed"),
-            _phase_median(bare, "mixed"),
-            "裸 NoneBot+OneBot",
-            INFO,
-            {
-                **common,
-                "why": "任何在听消息的 NoneBot 插件都要付的框架底价（bench/floor_bot.py）",
-                "floor_runs": _run_details(results["floor"], "mixed", settings.rate),
-                "floor_chatter_us": round(_phase_median(results["floor"], "chatter"), 1),
-            },
+            results,
+            "floor",
+            common | {"why": "任何在听消息的 NoneBot 插件都要付的框架底价（bench/floor_bot.py）"},
+            settings.rate,
         ),
-        Figure(
+        _floor_row(
             "e2e.cpu_tuned_floor_us",
             "端到端 每条群消息 CPU（混合）：同上，再加 bot.py 的解析与日志优化",
-            "µs",
-            _phase_median(results["tuned"], "mixed"),
-            _phase_median(bare, "mixed"),
-            "裸 NoneBot+OneBot",
-            INFO,
-            {
-                **common,
-                "why": "bot.py 解析事件、丢弃低级别日志比 NoneBot 默认省；这一行把省下的算给框架",
-                "tuned_runs": _run_details(results["tuned"], "mixed", settings.rate),
-            },
+            results,
+            "tuned",
+            common
+            | {"why": "bot.py 解析事件、丢弃低级别日志比 NoneBot 默认省；这一行把省下的算给框架"},
+            settings.rate,
         ),
         Figure(
             "e2e.cpu_plugins_us",
@@ -397,6 +385,32 @@ def figures_from(
     if "bot_big" in results:
         figures.append(_rss_big(results["bot_big"][0], bare, big_label))
     return figures
+
+
+def _floor_row(
+    key: str,
+    label: str,
+    results: dict[str, list[ProcessRun]],
+    name: str,
+    details: dict[str, Any],
+    rate: float,
+) -> Figure:
+    """框架底价的参考行：`name` 那种进程（空响应器等）对裸 NoneBot，混合消息，只记录不判定。"""
+    runs, bare = results[name], results["bare"]
+    return Figure(
+        key,
+        label,
+        "µs",
+        _phase_median(runs, "mixed"),
+        _phase_median(bare, "mixed"),
+        "裸 NoneBot+OneBot",
+        INFO,
+        {
+            **details,
+            f"{name}_runs": _run_details(runs, "mixed", rate),
+            f"{name}_chatter_us": round(_phase_median(runs, "chatter"), 1),
+        },
+    )
 
 
 def _rss_big(run: ProcessRun, bare: list[ProcessRun], label: str) -> Figure:
