@@ -40,15 +40,14 @@ def _time_target(size: int) -> Target:
     return INFO
 
 
-def top1(matcher: Matcher, questions: Sequence[Question]) -> float:
-    """点名提问的 top-1 准确率（%）。"""
-    hits = sum(1 for q in questions if matcher.ask(q.text).id in q.ids)
-    return 100.0 * hits / len(questions) if questions else 0.0
-
-
 def hits(matcher: Matcher, questions: Sequence[Question]) -> int:
     """点名提问答中的题数。"""
     return sum(1 for q in questions if matcher.ask(q.text).id in q.ids)
+
+
+def top1(matcher: Matcher, questions: Sequence[Question]) -> float:
+    """点名提问的 top-1 准确率（%）。"""
+    return 100.0 * hits(matcher, questions) / len(questions) if questions else 0.0
 
 
 def labelled() -> list[Question]:
