@@ -148,6 +148,11 @@ def to_simplified(text: str) -> str:
     return converter.convert(text) if converter else text
 
 
+def warm_up() -> None:
+    """提前建好繁简转换要用的字表（约 20 毫秒），第一条中文消息就不必等它（启动后在后台线程里调用）。"""
+    to_simplified("預熱")
+
+
 def remove_invisible(text: str) -> str:
     """去掉零宽、方向控制和控制字符。"""
     return INVISIBLE_RE.sub("", text)

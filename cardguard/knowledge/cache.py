@@ -17,6 +17,7 @@ import sys
 import tempfile
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
@@ -33,14 +34,20 @@ _DISTRIBUTIONS = ("pydantic", "pyyaml", "opencc", "rapidfuzz")
 def code_version(modules: Iterable[ModuleType]) -> str:
     """这些模块的源文件、Python 与依赖版本、缓存格式号合成的摘要：代码一变，旧缓存就作废。"""
     digest = hashlib.blake2b(digest_size=16)
-    parts = [MAGIC, str(FORMAT), sys.version, unicodedata.unidata_version]
-    parts.extend(_dist_version(name) for name in _DISTRIBUTIONS)
-    digest.update("\0".join(parts).encode())
+    digest.update(_environment().encode())
     for module in modules:
         source = getattr(module, "__file__", None)
         digest.update(module.__name__.encode())
         digest.update(Path(source).read_bytes() if source else b"?")
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _environment() -> str:
+    """缓存格式、Python、Unicode 数据与依赖的版本；进程里只查一次（每个包的元数据要扫一遍 sys.path）。"""
+    parts = [MAGIC, str(FORMAT), sys.version, unicodedata.unidata_version]
+    parts.extend(_dist_version(name) for name in _DISTRIBUTIONS)
+    return "\0".join(parts)
 
 
 def _dist_version(name: str) -> str:

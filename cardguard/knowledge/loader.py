@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from pydantic import ValidationError
 
@@ -22,6 +22,7 @@ FAQ_FILE = "faq.yaml"
 RISK_FILE = "risks.yaml"
 DOMAINS_FILE = "domains.yaml"
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "knowledge"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -50,25 +51,59 @@ def default_knowledge_dir() -> Path:
 def load_knowledge(directory: Path | None = None, *, cache_dir: Path | None = None) -> Knowledge:
     """加载 faq.yaml、risks.yaml（和 domains.yaml）；有任何问题就抛出 `KnowledgeError`。
 
-    给了 `cache_dir` 时，校验过的条目存进那里（键是两个文件的路径、大小、mtime_ns 和代码版本）；
-    文件没变就直接读缓存，跳过 YAML 解析与校验。domains.yaml 很小，每次都重新读。
+    给了 `cache_dir` 时，校验过的条目和编译好的链接规则存进那里（键是源文件的路径、大小、
+    mtime_ns 和代码版本）；文件没变就直接读缓存，跳过 YAML 解析、校验和编译。
     """
     directory = directory or DEFAULT_DIR
-    cache = _entries_cache(cache_dir)
-    key = _entries_key(directory) if cache else ""
-    cached = cache.get(key) if cache else None
     problems: list[Problem] = []
-    entries = list(cached) if cached is not None else _read_entries(directory, problems)
-    domains = _load_domains(directory, problems)
+    entries = _cached(
+        cache_dir,
+        ENTRIES_CACHE,
+        lambda: _entries_key(directory),
+        lambda: _read_entries(directory, problems),
+        problems,
+    )
+    domains_path = _domains_path(directory)
+    domains = (
+        _cached(
+            cache_dir,
+            DOMAINS_CACHE,
+            lambda: _domains_key(domains_path),
+            lambda: _read_domains(domains_path, problems),
+            problems,
+        )
+        if domains_path is not None
+        else None
+    )
     chatter = load_chatter(directory, problems)
     if problems:
         raise KnowledgeError(problems)
-    if cache and cached is None and _entries_key(directory) == key:
-        cache.put(key, tuple(entries))  # 读文件期间文件没有变过，才写缓存
-    return Knowledge(tuple(entries), domains, directory, chatter)
+    return Knowledge(tuple(entries or ()), domains, directory, chatter)
 
 
-def _read_entries(directory: Path, problems: list[Problem]) -> list[Entry]:
+def _cached(
+    cache_dir: Path | None,
+    name: str,
+    key: Callable[[], str],
+    compute: Callable[[], T],
+    problems: list[Problem],
+) -> T:
+    """有缓存读缓存，否则 `compute()`；算的时候没出问题、源文件也没变过，才写缓存。"""
+    if cache_dir is None:
+        return compute()
+    cache = DerivedCache(cache_dir, name)
+    before = key()
+    cached = cache.get(before)
+    if cached is not None:
+        return cast(T, cached)
+    seen = len(problems)
+    value = compute()
+    if len(problems) == seen and key() == before:
+        cache.put(before, value)
+    return value
+
+
+def _read_entries(directory: Path, problems: list[Problem]) -> tuple[Entry, ...]:
     entries: list[Entry] = []
     for name, model in ((FAQ_FILE, Entry), (RISK_FILE, RiskEntry)):
         path = directory / name
@@ -84,14 +119,11 @@ def _read_entries(directory: Path, problems: list[Problem]) -> list[Entry]:
         entries.extend(got)
         problems.extend(bad)
     problems.extend(check_references(entries, directory))
-    return entries
+    return tuple(entries)
 
 
 ENTRIES_CACHE = "entries"
-
-
-def _entries_cache(cache_dir: Path | None) -> DerivedCache | None:
-    return DerivedCache(cache_dir, ENTRIES_CACHE) if cache_dir is not None else None
+DOMAINS_CACHE = "domains"
 
 
 def _entries_key(directory: Path) -> str:
@@ -108,13 +140,28 @@ def _code_version() -> str:
     return code_version((sys.modules[__name__], schema, yamlio, errors, cache_module))
 
 
-def _load_domains(directory: Path, problems: list[Problem]) -> Any:
-    """链接规则；目录里没有 domains.yaml 时用随程序发布的那份（官方网站放行名单等）。"""
-    path = directory / DOMAINS_FILE
-    if not path.exists():
-        path = DEFAULT_DIR / DOMAINS_FILE
-    if not path.exists():
-        return None
+def _domains_path(directory: Path) -> Path | None:
+    """链接规则文件；目录里没有 domains.yaml 时用随程序发布的那份（官方网站放行名单等）。"""
+    for path in (directory / DOMAINS_FILE, DEFAULT_DIR / DOMAINS_FILE):
+        if path.exists():
+            return path
+    return None
+
+
+def _domains_key(path: Path) -> str:
+    """链接规则缓存的键：文件身份 + 校验/编译代码（含 fold 用的 text 模块）的版本。"""
+    return make_key(_domains_code_version(), file_stamp(path))
+
+
+@lru_cache(maxsize=1)
+def _domains_code_version() -> str:
+    from .. import text
+    from . import domains
+
+    return make_key(_code_version(), code_version((domains, text)))
+
+
+def _read_domains(path: Path, problems: list[Problem]) -> Any:
     from .domains import parse_domains
 
     try:

@@ -11,6 +11,7 @@ require("nonebot_plugin_localstore")
 from nonebot_plugin_localstore import get_plugin_cache_dir  # noqa: E402
 
 from cardguard.links.extract import warm_up as warm_up_links  # noqa: E402
+from cardguard.text import warm_up as warm_up_text  # noqa: E402
 
 from .chat import (  # noqa: E402
     ADMIN_ROLES,
@@ -55,7 +56,7 @@ _warming: list[asyncio.Future[None]] = []
 async def _build_index() -> None:
     """开始接受连接之前建好索引（这时管理员覆盖层已经叠上，只建这一次）。
 
-    公共后缀表和话题模型第一次用到时才需要，放到后台线程里先准备好，不拖慢开始监听。
+    繁简字表、公共后缀表和话题模型第一次用到时才需要，放到后台线程里先准备好，不拖慢开始监听。
     """
     runtime.matcher  # noqa: B018
     _warming.append(asyncio.get_running_loop().run_in_executor(None, _warm_up))
@@ -63,6 +64,7 @@ async def _build_index() -> None:
 
 def _warm_up() -> None:
     try:
+        warm_up_text()
         warm_up_links()
         runtime.matcher.topic  # noqa: B018
     except Exception as exc:  # 预热失败不影响使用：用到时会再建一次

@@ -51,10 +51,34 @@ def test_second_load_reads_the_cache_and_gives_the_same_entries(
     plain = load_knowledge(kb)
     first = load_knowledge(kb, cache_dir=cache)
     assert len(_cache_files(cache, "entries")) == 1
+    assert len(_cache_files(cache, "domains")) == 1
     _forbid(monkeypatch, loader_module, "_read_entries")
+    _forbid(monkeypatch, loader_module, "_read_domains")
     second = load_knowledge(kb, cache_dir=cache)
     assert second.entries == first.entries == plain.entries
-    assert second.domains is not None  # domains.yaml 每次都读
+    assert second.domains == first.domains == plain.domains
+    assert second.domains.brands[0].aliases == plain.domains.brands[0].aliases  # 繁简折叠过的别名
+
+
+def test_edited_domains_file_is_compiled_again(kb: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    before = load_knowledge(kb, cache_dir=cache).domains
+    domains = kb / "domains.yaml"
+    text = domains.read_text(encoding="utf-8")
+    domains.write_text(
+        text.replace("allow:", "allow:\n  - my-own-site.example", 1), encoding="utf-8"
+    )
+    after = load_knowledge(kb, cache_dir=cache).domains
+    assert "my-own-site.example" in after.allow and "my-own-site.example" not in before.allow
+
+
+def test_broken_domains_file_is_never_cached(kb: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    (kb / "domains.yaml").write_text("allow: [\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(KnowledgeError, match="domains.yaml"):
+            load_knowledge(kb, cache_dir=cache)
+    assert _cache_files(cache, "domains") == []
 
 
 def test_edited_file_is_read_again(kb: Path, tmp_path: Path) -> None:
