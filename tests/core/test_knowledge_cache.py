@@ -76,7 +76,7 @@ def test_broken_domains_file_is_never_cached(kb: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     (kb / "domains.yaml").write_text("allow: [\n", encoding="utf-8")
     for _ in range(2):
-        with pytest.raises(KnowledgeError, match="domains.yaml"):
+        with pytest.raises(KnowledgeError, match=r"domains\.yaml"):
             load_knowledge(kb, cache_dir=cache)
     assert _cache_files(cache, "domains") == []
 
