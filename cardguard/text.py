@@ -83,6 +83,8 @@ _TRAILING_CHARS = frozenset("啊呀呢吧哈嘛呐哇诶哦噢捏")
 _TRAILING_WORDS = ("在线等", "急急急", "谢谢", "谢啦", "求解", "求助", "急")
 # 被截断的 emoji 留下的孤立代理字符：OpenCC 等 C 扩展编码时会出错。
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# 孤立代理字符或不可见字符：都没有、文本又已是 NFKC 时，fold 的前三步什么都不改。
+_ODD_RE = re.compile(f"{_SURROGATE_RE.pattern}|{INVISIBLE_RE.pattern}")
 
 
 def _strip_trailing(text: str) -> str:
@@ -161,6 +163,8 @@ def remove_invisible(text: str) -> str:
 @lru_cache(maxsize=8)  # 同一条消息要判断好几次（像不像问句、诉苦、归一化）；不为跨消息缓存
 def fold(text: str) -> str:
     """NFKC（全角转半角）+ 去不可见字符 + 繁转简 + 小写。"""
+    if _ODD_RE.search(text) is None and unicodedata.is_normalized("NFKC", text):
+        return to_simplified(text).casefold()  # 常见情况：前三步都不会改变什么，一次扫描就知道
     text = unicodedata.normalize("NFKC", _SURROGATE_RE.sub("\ufffd", text))
     return to_simplified(remove_invisible(text)).casefold()
 

@@ -198,7 +198,13 @@ class CommandTable:
         return (spec, arg) if spec.accepts(arg, whitespace) else None
 
     def pick(self, glance: Glance) -> Step | None:
-        """路由表接口：是我们的命令就返回执行它的一步。"""
+        """路由表接口：是我们的命令就返回执行它的一步。
+
+        先看纯文本的第一个字：命令的第一个消息段是文字，纯文本就以它开头，
+        所以第一个非空白字符不是任何命令的首字时，一定不是命令（闲聊到此为止）。
+        """
+        if glance.text.lstrip()[:1] not in self._first:
+            return None
         found = self.parse(glance.event.get_message())
         if found is None:
             return None

@@ -46,7 +46,7 @@ def is_scan_candidate(glance: Glance) -> bool:
     """便宜的预检：群消息、本群开着、可能带链接、不是“误报”回复。"""
     if glance.group is None or not glance.settings.enabled:
         return False
-    return glance.text.strip() not in FALSE_ALARM_WORDS and _may_carry_link(glance)
+    return _may_carry_link(glance) and glance.text.strip() not in FALSE_ALARM_WORDS
 
 
 def is_false_alarm(glance: Glance) -> bool:

@@ -192,3 +192,30 @@ def test_traditional_shortcut_agrees_with_opencc_on_every_line_we_have() -> None
     # 基本平面以外的字（表情、扩展 B 汉字）不在快速判断的表里：照常整句转换
     assert to_simplified("發卡網😂") == "发卡网😂"
     assert to_simplified("\U0002005e") == converter.convert("\U0002005e") != "\U0002005e"
+
+
+def _fold_reference(text: str) -> str:
+    """fold 的定义，一步不省：代理字符 → NFKC → 去不可见字符 → 繁转简 → 小写。"""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", re.sub("[\ud800-\udfff]", "\ufffd", text))
+    return to_simplified(remove_invisible(text)).casefold()
+
+
+# 快速路径会跳过的那几类字符，和它们的近邻：全角、兼容字符、零宽、代理、繁体、大小写。
+_FOLD_ALPHABET = [
+    *"发卡網買点點ＣＤＫｃｄｋAaßİ①㎏ﬁ ，。！？\t\u3000",
+    "\u200b", "\u200d", "\ufeff", "\u2060", "\u00ad", "\u3164", "\uffa0", "\ufe0f",
+    "\x00", "\x7f", "\x85", "\ud83d", "\udc4d", "\U000e0041", "\U0001f44d", "e", "\u0301",
+]  # fmt: skip
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_FOLD_ALPHABET), max_size=10) | st.text(max_size=10))
+def test_fold_shortcut_agrees_with_the_step_by_step_definition(text: str) -> None:
+    assert fold.__wrapped__(text) == _fold_reference(text)  # type: ignore[attr-defined]
+
+
+def test_fold_shortcut_agrees_on_every_line_we_have() -> None:
+    lines = _every_line_we_have()
+    assert [t for t in lines if fold.__wrapped__(t) != _fold_reference(t)] == []  # type: ignore[attr-defined]

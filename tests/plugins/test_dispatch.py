@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nonebot.adapters.onebot.v11 import Message, MessageSegment
 from nonebug import App
 
@@ -146,3 +148,27 @@ async def test_a_broken_passive_matcher_does_not_silence_the_warning(
         logger.remove(sink)
     assert is_warning(reply)
     assert any("passive" in line and "matcher exploded" in line for line in errors)
+
+
+_SEGMENT_TEXTS = st.sampled_from(
+    ["", " ", "\n", "/", "/问", "/faq", "／问", "问", "/ask x", "a/问", "！"]
+)
+_SEGMENTS = st.one_of(
+    st.builds(MessageSegment.text, st.lists(_SEGMENT_TEXTS, max_size=3).map("".join)),
+    st.just(MessageSegment.at(900000)),
+    st.just(MessageSegment.image("https://example.com/a.png")),
+    st.just(MessageSegment.face(1)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SEGMENTS, max_size=4))
+def test_the_first_character_shortcut_never_drops_a_command(segments: list[Any]) -> None:
+    """命令表先看纯文本首字再细查：结果和每条都细查一样。"""
+    from plugins.guard_core import router, runtime
+    from plugins.guard_core.dispatch import glance_of
+
+    message = Message(segments)
+    glance = glance_of(group_message(message), runtime)
+    commands = router.commands
+    assert (commands.pick(glance) is not None) == (commands.parse(message) is not None)
