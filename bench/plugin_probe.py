@@ -159,6 +159,11 @@ async def _main(repeats: int, profile: Path | None) -> dict[str, Any]:
     bare = await _time(bot, events, repeats)
     _load_plugins()
     await driver._lifespan.startup()  # 插件的启动钩子（与真正运行时一样）
+    # 启动钩子在后台线程里预热（约 0.4 秒 CPU）。不等它做完，它的 CPU 会算进正在计时的样本
+    # （process_time 包括所有线程），还和主线程抢 GIL：规则本身的样本中位数 11.7 µs，而墙钟只有 8.3。
+    from plugins.guard_core import warmed_up
+
+    await warmed_up()
     try:
         plugged, framework = await _bot_and_framework(bot, events, repeats)
         own = _own(bot, events, repeats)

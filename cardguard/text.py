@@ -83,8 +83,6 @@ _TRAILING_CHARS = frozenset("啊呀呢吧哈嘛呐哇诶哦噢捏")
 _TRAILING_WORDS = ("在线等", "急急急", "谢谢", "谢啦", "求解", "求助", "急")
 # 被截断的 emoji 留下的孤立代理字符：OpenCC 等 C 扩展编码时会出错。
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
-# 孤立代理字符或不可见字符：都没有、文本又已是 NFKC 时，fold 的前三步什么都不改。
-_ODD_RE = re.compile(f"{_SURROGATE_RE.pattern}|{INVISIBLE_RE.pattern}")
 
 
 def _strip_trailing(text: str) -> str:
@@ -151,8 +149,8 @@ def to_simplified(text: str) -> str:
 
 
 def warm_up() -> None:
-    """提前建好繁简转换要用的字表（约 20 毫秒），第一条中文消息就不必等它（启动后在后台线程里调用）。"""
-    to_simplified("預熱")
+    """提前建好繁简转换要用的字表（约 25 毫秒），第一条中文消息就不必等它（启动后在后台线程里调用）。"""
+    fold("預熱")
 
 
 def remove_invisible(text: str) -> str:
@@ -160,11 +158,20 @@ def remove_invisible(text: str) -> str:
     return INVISIBLE_RE.sub("", text)
 
 
+@lru_cache(maxsize=1)
+def _fold_changes() -> re.Pattern[str]:
+    """fold 的前四步可能改动的字符：孤立代理字符、不可见字符、会变的汉字、基本平面以外的字符。
+
+    一句话里一个都没有、又已经是 NFKC 时，前四步原样返回，只剩小写（普通闲聊几乎都是这样）。
+    """
+    return re.compile(f"{_SURROGATE_RE.pattern}|{INVISIBLE_RE.pattern}|{_needs_opencc().pattern}")
+
+
 @lru_cache(maxsize=8)  # 同一条消息要判断好几次（像不像问句、诉苦、归一化）；不为跨消息缓存
 def fold(text: str) -> str:
     """NFKC（全角转半角）+ 去不可见字符 + 繁转简 + 小写。"""
-    if _ODD_RE.search(text) is None and unicodedata.is_normalized("NFKC", text):
-        return to_simplified(text).casefold()  # 常见情况：前三步都不会改变什么，一次扫描就知道
+    if _fold_changes().search(text) is None and unicodedata.is_normalized("NFKC", text):
+        return text.casefold()
     text = unicodedata.normalize("NFKC", _SURROGATE_RE.sub("\ufffd", text))
     return to_simplified(remove_invisible(text)).casefold()
 

@@ -62,6 +62,11 @@ async def _build_index() -> None:
     _warming.append(asyncio.get_running_loop().run_in_executor(None, _warm_up))
 
 
+async def warmed_up() -> None:
+    """等后台预热做完（没开始过就立即返回）；基准要在稳定状态下计时。"""
+    await asyncio.gather(*_warming)
+
+
 def _warm_up() -> None:
     try:
         warm_up_text()
@@ -93,4 +98,5 @@ __all__ = [
     "runtime",
     "send_text",
     "text_message",
+    "warmed_up",
 ]
