@@ -13,7 +13,7 @@ from typing import Any, TypeVar, cast
 from pydantic import ValidationError
 
 from .cache import DerivedCache, code_version, file_stamp, make_key
-from .chatter import load_chatter
+from .chatter import CHATTER_FILE, load_chatter
 from .errors import KnowledgeError, Problem
 from .schema import Entry, RiskEntry
 from .yamlio import load_yaml, locate
@@ -51,8 +51,8 @@ def default_knowledge_dir() -> Path:
 def load_knowledge(directory: Path | None = None, *, cache_dir: Path | None = None) -> Knowledge:
     """加载 faq.yaml、risks.yaml（和 domains.yaml）；有任何问题就抛出 `KnowledgeError`。
 
-    给了 `cache_dir` 时，校验过的条目和编译好的链接规则存进那里（键是源文件的路径、大小、
-    mtime_ns 和代码版本）；文件没变就直接读缓存，跳过 YAML 解析、校验和编译。
+    给了 `cache_dir` 时，校验过的条目、编译好的链接规则和闲聊例句存进那里（键是源文件的路径、
+    大小、mtime_ns 和代码版本）；文件没变就直接读缓存，跳过 YAML 解析、校验和编译。
     """
     directory = directory or DEFAULT_DIR
     problems: list[Problem] = []
@@ -75,10 +75,16 @@ def load_knowledge(directory: Path | None = None, *, cache_dir: Path | None = No
         if domains_path is not None
         else None
     )
-    chatter = load_chatter(directory, problems)
+    chatter = _cached(
+        cache_dir,
+        CHATTER_CACHE,
+        lambda: _chatter_key(directory),
+        lambda: load_chatter(directory, problems),
+        problems,
+    )
     if problems:
         raise KnowledgeError(problems)
-    return Knowledge(tuple(entries or ()), domains, directory, chatter)
+    return Knowledge(entries, domains, directory, chatter)
 
 
 def _cached(
@@ -124,6 +130,7 @@ def _read_entries(directory: Path, problems: list[Problem]) -> tuple[Entry, ...]
 
 ENTRIES_CACHE = "entries"
 DOMAINS_CACHE = "domains"
+CHATTER_CACHE = "chatter"
 
 
 def _entries_key(directory: Path) -> str:
@@ -159,6 +166,13 @@ def _domains_code_version() -> str:
     from . import domains
 
     return make_key(_code_version(), code_version((domains, text)))
+
+
+def _chatter_key(directory: Path) -> str:
+    """闲聊例句缓存的键：文件身份 + 读取/校验代码的版本。"""
+    from . import chatter
+
+    return make_key(_code_version(), code_version((chatter,)), file_stamp(directory / CHATTER_FILE))
 
 
 def _read_domains(path: Path, problems: list[Problem]) -> Any:

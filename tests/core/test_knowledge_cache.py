@@ -52,10 +52,13 @@ def test_second_load_reads_the_cache_and_gives_the_same_entries(
     first = load_knowledge(kb, cache_dir=cache)
     assert len(_cache_files(cache, "entries")) == 1
     assert len(_cache_files(cache, "domains")) == 1
+    assert len(_cache_files(cache, "chatter")) == 1
     _forbid(monkeypatch, loader_module, "_read_entries")
     _forbid(monkeypatch, loader_module, "_read_domains")
+    _forbid(monkeypatch, loader_module, "load_chatter")
     second = load_knowledge(kb, cache_dir=cache)
     assert second.entries == first.entries == plain.entries
+    assert second.chatter == first.chatter == plain.chatter and len(plain.chatter) > 500
     assert second.domains == first.domains == plain.domains
     assert second.domains.brands[0].aliases == plain.domains.brands[0].aliases  # 繁简折叠过的别名
 
@@ -70,6 +73,14 @@ def test_edited_domains_file_is_compiled_again(kb: Path, tmp_path: Path) -> None
     )
     after = load_knowledge(kb, cache_dir=cache).domains
     assert "my-own-site.example" in after.allow and "my-own-site.example" not in before.allow
+
+
+def test_edited_chatter_file_is_read_again(kb: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    before = load_knowledge(kb, cache_dir=cache).chatter
+    chatter = kb / "chatter.yaml"
+    chatter.write_text("chatter:\n  - 今晚开黑吗\n", encoding="utf-8")
+    assert load_knowledge(kb, cache_dir=cache).chatter == ("今晚开黑吗",) != before
 
 
 def test_broken_domains_file_is_never_cached(kb: Path, tmp_path: Path) -> None:
