@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from nonebot_plugin_localstore import get_plugin_data_dir
-
-from plugins.guard_core import runtime
+from plugins.guard_core import plugin_dir, runtime
 
 from .service import AdminService, create_service
 
-service: AdminService = create_service(runtime, get_plugin_data_dir())
+service: AdminService = create_service(runtime, plugin_dir("data", __name__))

@@ -8,8 +8,6 @@ from nonebot.plugin import PluginMetadata
 
 require("nonebot_plugin_localstore")
 
-from nonebot_plugin_localstore import get_plugin_cache_dir  # noqa: E402
-
 from cardguard.links.extract import warm_up as warm_up_links  # noqa: E402
 from cardguard.text import warm_up as warm_up_text  # noqa: E402
 
@@ -30,6 +28,7 @@ from .dispatch import Dispatcher, Glance, create_dispatcher  # noqa: E402
 from .intake import Intake  # noqa: E402
 from .logs import hide_chat_in_logs, quiet_core_logs  # noqa: E402
 from .merge import Flush, WarningMerger  # noqa: E402
+from .paths import plugin_dir  # noqa: E402
 from .runtime import Runtime, create_runtime  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
@@ -44,7 +43,7 @@ config = get_plugin_config(Config)
 if not config.cardguard_log_messages:
     hide_chat_in_logs()
 quiet_core_logs()
-runtime: Runtime = create_runtime(config, get_plugin_cache_dir())
+runtime: Runtime = create_runtime(config, plugin_dir("cache", __name__))
 intake = Intake(runtime)
 router: Dispatcher = create_dispatcher(intake)
 
@@ -93,6 +92,7 @@ __all__ = [
     "config",
     "intake",
     "log_dropped",
+    "plugin_dir",
     "replied_to",
     "router",
     "runtime",

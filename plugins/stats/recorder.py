@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from nonebot import get_driver
 from nonebot.log import logger
-from nonebot_plugin_localstore import get_plugin_data_file
 
 from cardguard.stats import DB_NAME, KINDS, StatsStore, format_report
-from plugins.guard_core import runtime
+from plugins.guard_core import plugin_dir, runtime
 
 DEFAULT_DAYS = 7
 
 
 def _open_store() -> StatsStore:
     """在 localstore 给本插件的数据目录里打开统计库。"""
-    path = get_plugin_data_file(DB_NAME)
+    path = plugin_dir("data", __name__) / DB_NAME
     store = StatsStore(path, keep_days=runtime.config.cardguard_stats_days)
     logger.info(f"统计库：{path}（保留 {store.keep_days} 天）")
     return store

@@ -172,3 +172,17 @@ def test_the_first_character_shortcut_never_drops_a_command(segments: list[Any])
     glance = glance_of(group_message(message), runtime)
     commands = router.commands
     assert (commands.pick(glance) is not None) == (commands.parse(message) is not None)
+
+
+def test_one_message_matcher_registered_like_on_message() -> None:
+    """唯一的响应器和 on_message 建的一样登记在 guard_core 名下（NoneBot 的日志和插件信息靠它）。"""
+    import nonebot
+
+    from plugins.guard_core.dispatch import COMMAND_ORDER, PlanRule
+
+    (matcher,) = nonebot.get_plugin("guard_core").matcher  # type: ignore[union-attr]
+    assert matcher.type == "message" and matcher.priority == COMMAND_ORDER
+    assert not matcher.block and not matcher.temp
+    assert isinstance(matcher.rule, PlanRule)
+    assert matcher.plugin_id == "guard_core"
+    assert matcher.module_name == "plugins.guard_core.dispatch"
