@@ -19,7 +19,9 @@ INVISIBLE_RE = re.compile(
 _PUNCT_RE = re.compile(r"[^\w\s]|_", re.UNICODE)
 _SPACE_RE = re.compile(r"\s+")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
-_CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])|(?<=[{_CJK}]) (?=\w)|(?<=\w) (?=[{_CJK}])")
+# 汉字和汉字、汉字和字母数字之间的空格（汉字后面跟汉字或 \w，或者 \w 后面跟汉字）。
+# 每个汉字区间的字符类 sre 编译时都要逐个标记两万多个字符（约 1.4 毫秒），所以只写三次。
+_CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}]) (?=[\w{_CJK}])|(?<=\w) (?=[{_CJK}])")
 
 # 句首的称呼、寒暄和求助套话：不影响问题的意思，去掉后匹配更准。
 _LEADING_FILLER = (

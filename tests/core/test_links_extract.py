@@ -251,3 +251,20 @@ def test_cq_code_strings_are_parsed() -> None:
         "data": {"url": "https://x.example.com/?a=1&b=2,3", "title": "t"},
     }
     assert segments[2]["data"]["text"] == "后面"
+
+
+def test_path_characters_are_printable_ascii_except_the_quote_like_ones() -> None:
+    """路径字符类与它的定义（控制、空白、非 ASCII 和 <>"'`,\\ 以外的一切）逐个码位一致。"""
+    import re
+
+    from cardguard.links.extract import _REST_RE
+
+    definition = re.compile(r"[/?#][^\x00-\x20\x7f-\U0010ffff<>\"'`,\\]*")
+    differ = [
+        c
+        for c in (*range(0xD800), *range(0xE000, 0x10000), 0x1F600, 0x10FFFF)
+        if (definition.fullmatch("/" + chr(c)) is None)
+        != (_REST_RE.fullmatch("/" + chr(c)) is None)
+    ]
+    assert differ == []
+    assert _urls("看这个 kami88.top/buy?id=3&x=1，快", load_rules()) == ["kami88.top/buy?id=3&x=1"]

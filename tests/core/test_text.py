@@ -219,3 +219,17 @@ def test_fold_shortcut_agrees_with_the_step_by_step_definition(text: str) -> Non
 def test_fold_shortcut_agrees_on_every_line_we_have() -> None:
     lines = _every_line_we_have()
     assert [t for t in lines if fold.__wrapped__(t) != _fold_reference(t)] == []  # type: ignore[attr-defined]
+
+
+_GAP_REFERENCE = re.compile(
+    r"(?<=[\u3400-\u9fff\uf900-\ufaff]) (?=[\u3400-\u9fff\uf900-\ufaff])"
+    r"|(?<=[\u3400-\u9fff\uf900-\ufaff]) (?=\w)|(?<=\w) (?=[\u3400-\u9fff\uf900-\ufaff])"
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("卡盟a1_ -.䷀\ufa6e豈😀")), max_size=12))
+def test_cjk_gap_regex_agrees_with_its_three_case_definition(text: str) -> None:
+    from cardguard.text import _CJK_GAP_RE
+
+    assert _CJK_GAP_RE.sub("", text) == _GAP_REFERENCE.sub("", text)
