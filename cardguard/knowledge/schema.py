@@ -17,7 +17,10 @@ Kind = Literal["faq", "risk"]
 class Entry(BaseModel):
     """一条可匹配的知识：FAQ 或风险点。只有 id/question/aliases/answer 必填。"""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # defer_build：校验器第一次校验时才建（约 5 毫秒）。重启时条目和规则都从缓存读出，根本用不到它。
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
+    )
 
     id: str = Field(description="稳定的 kebab-case 标识")
     question: str = Field(min_length=2, max_length=MAX_QUESTION)
