@@ -20,6 +20,8 @@ def plugin_dir(kind: Literal["cache", "data"], module_name: str) -> Path:
     plugin = get_plugin_by_module_name(module_name)
     if plugin is None:
         raise RuntimeError(f"{module_name} 不属于任何已加载的插件")
+    if ":" in plugin.id_:  # 子插件的目录 localstore 另有规则；本项目的插件都是顶层的
+        raise RuntimeError(f"{plugin.id_} 是子插件，plugin_dir 只管顶层插件")
     if kind == "cache":
         overrides, default = localstore_config.localstore_plugin_cache_dir, get_cache_dir
     else:
