@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any, TypeVar, cast
 
 from pydantic import ValidationError
@@ -157,22 +158,23 @@ def _domains_path(directory: Path) -> Path | None:
 
 def _domains_key(path: Path) -> str:
     """链接规则缓存的键：文件身份 + 校验/编译代码（含 fold 用的 text 模块）的版本。"""
-    return make_key(_domains_code_version(), file_stamp(path))
-
-
-@lru_cache(maxsize=1)
-def _domains_code_version() -> str:
     from .. import text
     from . import domains
 
-    return make_key(_code_version(), code_version((domains, text)))
+    return make_key(_code_version_with(domains, text), file_stamp(path))
 
 
 def _chatter_key(directory: Path) -> str:
     """闲聊例句缓存的键：文件身份 + 读取/校验代码的版本。"""
     from . import chatter
 
-    return make_key(_code_version(), code_version((chatter,)), file_stamp(directory / CHATTER_FILE))
+    return make_key(_code_version_with(chatter), file_stamp(directory / CHATTER_FILE))
+
+
+@lru_cache(maxsize=4)
+def _code_version_with(*modules: ModuleType) -> str:
+    """条目代码的版本再加上 `modules` 的源代码：每个进程每组模块只读一次源文件。"""
+    return make_key(_code_version(), code_version(modules))
 
 
 def _read_domains(path: Path, problems: list[Problem]) -> Any:
