@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 
 from ..knowledge import Entry
 from ..text import normalize_query
-from .features import canonical, features
+from .features import canonical, feature_weight, features
 
 # 打分权重（在 tests/data 的开发集上调定，留出集上复核）。
 W_COSINE = 0.80
@@ -47,7 +47,7 @@ class Query:
 
 @dataclass(slots=True)
 class CorpusData:
-    """语料的全部派生数据（可以原样缓存）：特征表、IDF、条目向量、预处理后的问法。
+    """语料的全部派生数据（可以原样缓存）：特征表、IDF（已乘 `feature_weight`）、条目向量、预处理后的问法。
 
     条目 i 的特征 id 与权重在 `feats[offsets[i]:offsets[i+1]]`、`weights[...]`；
     它的问法在 `texts[text_offsets[i]:text_offsets[i+1]]`。
@@ -89,7 +89,7 @@ class Corpus:
         squares = 0.0
         for feature, n in counts.items():
             i = vocab.get(feature)
-            weight = _tf(n) * (unknown if i is None else idf[i])
+            weight = _tf(n) * (unknown * feature_weight(feature) if i is None else idf[i])
             squares += weight * weight
             if i is not None and weight > 0:
                 known[i] = weight
@@ -157,7 +157,7 @@ def _tf(n: int) -> float:
 
 
 def idf_weight(df: int, n: int) -> float:
-    """特征的 IDF：n 个条目里有 df 个含它。"""
+    """特征的 IDF：n 个条目里有 df 个含它（语料里存的还要乘 `feature_weight`）。"""
     return math.log((n + 1.0) / (df + 0.5))
 
 
@@ -179,7 +179,7 @@ def build_corpus_data(entries: Sequence[Entry]) -> CorpusData:
         offsets.append(len(feats))
     n = len(entries)
     df = Counter(feats)
-    idf = array("d", (idf_weight(df[i], n) for i in range(len(vocab))))
+    idf = array("d", (idf_weight(df[i], n) * feature_weight(f) for f, i in vocab.items()))
     weights = _normalized(offsets, feats, tfs, idf)
     return CorpusData(vocab, idf, math.log(n + 2.0), offsets, feats, weights, text_offsets, texts)
 

@@ -385,6 +385,18 @@ _CONCEPT_RE = re.compile(
 _TERM_CONCEPT = {t: c for c, ts in CONCEPTS.items() for t in ts}
 
 
+# 概念特征相对字组的权重：一个概念代表一类说法（“违法/犯法/坐牢”），比碰巧相同的字组更能说明问的是什么。
+# 条目少时领域词（卡盟、买东西）几乎每条都有、IDF≈0，字组就足以分开条目；知识变多以后领域词的 IDF
+# 也变大，问的是哪个方面（违法？安全？）容易被淹没，这点额外权重把它拉回来。
+# 1.25：知识量 24 条到 100k 条、全部标注题上都不比 1 差；≥1.4 时多出一次旁听误触发（数字见 bench/README）。
+CONCEPT_WEIGHT = 1.25
+
+
+def feature_weight(feature: str) -> float:
+    """特征的额外权重（乘在 IDF 上）：概念特征 `CONCEPT_WEIGHT`，其余为 1。"""
+    return CONCEPT_WEIGHT if feature.startswith("#") else 1.0
+
+
 def concepts(text: str) -> list[str]:
     """文本里出现的概念特征（如 #illegal），输入须已预处理。"""
     return list(dict.fromkeys(_TERM_CONCEPT[m.group()] for m in _CONCEPT_RE.finditer(text)))
