@@ -80,14 +80,34 @@ class Matcher:
     @cached_property
     def topic(self) -> TopicModel:
         """话题模型：第一次旁听判断时才建（全局条目的问法 vs 闲聊例句）。"""
+        return TopicModel(self._on_topic(), (prepare(line) for line in self._off_topic))
+
+    def _on_topic(self) -> list[str]:
+        """话题模型的正例：全局条目预处理后的问法。"""
         corpus = self.corpus
-        on_topic = (
+        return [
             text
             for index, scope in enumerate(corpus.scopes)
             if scope is None
             for text in corpus.phrasings(index)
-        )
-        return TopicModel(on_topic, (prepare(line) for line in self._off_topic))
+        ]
+
+    def serves(self, knowledge: Knowledge) -> bool:
+        """这个匹配器就是为 `knowledge` 建的：条目和闲聊例句都一样（比如只改了群设置）。"""
+        return self.entries == knowledge.entries and self._off_topic == tuple(knowledge.chatter)
+
+    def reuse_topic(self, previous: Matcher) -> bool:
+        """全局问法和闲聊例句都没变（比如只改了某个群的条目）时沿用 `previous` 建好的话题模型。
+
+        话题模型建一次约 0.1 秒，否则改完条目后的第一句问话要在事件循环里等它。
+        """
+        built = previous.__dict__.get("topic")
+        if built is None or previous._off_topic != self._off_topic:
+            return False
+        if previous._on_topic() != self._on_topic():
+            return False
+        self.__dict__["topic"] = built
+        return True
 
     @property
     def entries(self) -> tuple[Entry, ...]:

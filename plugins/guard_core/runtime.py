@@ -92,11 +92,17 @@ class Runtime:
         return self._matcher
 
     def use_knowledge(self, knowledge: Knowledge) -> None:
-        """换上新知识：先建好索引再一次性替换；还没建过索引时只换知识（用到时再建）。"""
-        if self._matcher is None:
+        """换上新知识：先建好索引再一次性替换。
+
+        还没建过索引时只换知识（用到时再建）；条目和闲聊例句都没变时（只改了群设置）沿用原来的
+        匹配器；全局条目没变时沿用原来的话题模型。
+        """
+        current = self._matcher
+        if current is None or current.serves(knowledge):
             self.knowledge = knowledge
             return
         matcher = Matcher.for_knowledge(knowledge, cache_dir=self.cache_dir)
+        matcher.reuse_topic(current)
         self.knowledge, self._matcher = knowledge, matcher
 
     def reload(self, directory: Path | None = None) -> Knowledge:

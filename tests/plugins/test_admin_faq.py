@@ -267,3 +267,22 @@ async def test_dropped_faq_show_replies_are_logged_once_per_minute(
     assert shown.startswith("编号：paid-no-delivery")
     dropped = [line for line in lines if "丢弃" in line and str(group) in line]
     assert len(dropped) == 1, dropped
+
+
+# ---------- 改动之后重建什么 ----------
+
+
+async def test_edits_rebuild_only_what_they_change(app: App, admin: Any) -> None:
+    """改群设置不重建匹配器；加本群条目要重建索引但沿用话题模型；改全局条目两样都重建。"""
+    runtime = admin.runtime
+    assert runtime.matcher.passive("卡盟买的点卡被封号了怎么办").id is not None
+    before = runtime.matcher
+    topic = before.topic
+    assert "旁听回答：关" in await say(app, by_admin("/guard passive off"))
+    assert runtime.matcher is before
+    await say(app, by_admin("/faq add 本群的担保交易找谁 | 找群主小明，别私下转账。"))
+    assert runtime.matcher is not before and runtime.matcher.topic is topic
+    assert await answer(app, "本群的担保交易找谁") == "找群主小明，别私下转账。"
+    await say(app, by_super("/faq alias paid-no-delivery 付完钱卖家装死"))
+    assert runtime.matcher.topic is not topic
+    assert runtime.matcher.rank("付完钱卖家装死", 1)[0][0] == "paid-no-delivery"
