@@ -28,21 +28,28 @@ import sys
 from pathlib import Path
 from cardguard.store import Actor, Store
 
+
+def ack(*words):
+    # 一整行一次写出：PYTHONUNBUFFERED=1 时 print 会把每个参数分开写，被杀时可能只留下半行
+    sys.stdout.write(" ".join(words) + "\n")
+    sys.stdout.flush()
+
+
 store = Store(Path(sys.argv[1]))
 who = Actor("20001", "9")
 tag = sys.argv[2]
-print("ready", flush=True)
+ack("ready")
 n = 0
 while True:
     n += 1
     data = {"question": f"崩溃测试{tag}第{n}条", "answer": "答案" * 40, "aliases": [], "scope": "9"}
     entry, _ = store.add_entry(who, data)
-    print("keep" if n % 3 else "add", entry.id, flush=True)
+    ack("keep" if n % 3 else "add", entry.id)
     store.set_group(who, "9", "link block", block_sites=[f"s{tag}-{n}.com"])
-    print("group", f"s{tag}-{n}.com", flush=True)
+    ack("group", f"s{tag}-{n}.com")
     if n % 3 == 0:
         store.delete_entry(who, entry, in_base=False)
-        print("del", entry.id, flush=True)
+        ack("del", entry.id)
 """
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="需要 SIGKILL")
@@ -68,7 +75,8 @@ def run_and_kill(data_dir: Path, tag: str, delay: float) -> list[list[str]]:
     finally:
         child.kill()
         child.wait()
-    return [line.split() for line in rest.decode().splitlines() if line.strip()]
+    *complete, _partial = rest.decode().split("\n")  # 没写完换行的最后一行不算确认
+    return [line.split() for line in complete if line.strip()]
 
 
 def check_files_parse(data_dir: Path) -> None:
