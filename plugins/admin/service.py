@@ -69,6 +69,19 @@ class AdminService:
     def refresh(self) -> None:
         """按当前数据重建知识、同步各群设置。"""
         self.runtime.refresh()
+        self._sync_groups()
+
+    async def rebuild(self) -> None:
+        """同 `refresh`，但索引和话题模型在工作线程里建：知识很大时（10k 条约 1 秒）事件循环照常
+        处理别的消息（用旧的知识），建好后一次性换上。"""
+        runtime = self.runtime
+        knowledge = runtime.compose()
+        runtime.install(
+            knowledge, await asyncio.to_thread(runtime.prepare_matcher, knowledge, with_topic=True)
+        )
+        self._sync_groups()
+
+    def _sync_groups(self) -> None:
         overrides = self.store.group_overrides()
         for group in self._managed - overrides.keys():
             self.runtime.groups.pop(group, None)
@@ -112,12 +125,16 @@ class AdminService:
             self.store.gaps.record(group, detail, wrong=kind == "wrong_question")
 
     async def change(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """串行执行一次修改（文件读写放到线程里），之后立即重建知识。"""
+        """串行执行一次修改（文件读写放到线程里），之后立即重建知识（也在线程里）。
+
+        改条目的都走这里、持有同一把锁，所以两次重建不会交错；只改群设置的 `save_settings`
+        不改条目，它同步的 `refresh` 插在中间也不会让知识倒退。
+        """
         async with self.lock:
             try:
                 return await asyncio.to_thread(fn, *args, **kwargs)
             finally:
-                self.refresh()
+                await self.rebuild()
 
     # ---------- 查条目 ----------
 

@@ -92,18 +92,28 @@ class Runtime:
         return self._matcher
 
     def use_knowledge(self, knowledge: Knowledge) -> None:
-        """换上新知识：先建好索引再一次性替换。
+        """换上新知识：先建好索引再一次性替换（在调用方的线程里建，见 `prepare_matcher`）。"""
+        self.install(knowledge, self.prepare_matcher(knowledge))
 
-        还没建过索引时只换知识（用到时再建）；条目和闲聊例句都没变时（只改了群设置）沿用原来的
-        匹配器；全局条目没变时沿用原来的话题模型。
+    def prepare_matcher(self, knowledge: Knowledge, *, with_topic: bool = False) -> Matcher | None:
+        """给 `knowledge` 建好匹配器（可以在工作线程里调用）；不用换时返回 None。
+
+        不用换：还没建过索引（用到时再建），或者条目和闲聊例句都没变（只改了群设置）。
+        全局条目没变时沿用原来的话题模型；`with_topic` 时顺便建好新的话题模型。
         """
         current = self._matcher
         if current is None or current.serves(knowledge):
-            self.knowledge = knowledge
-            return
+            return None
         matcher = Matcher.for_knowledge(knowledge, cache_dir=self.cache_dir)
-        matcher.reuse_topic(current)
-        self.knowledge, self._matcher = knowledge, matcher
+        if not matcher.reuse_topic(current) and with_topic:
+            matcher.topic  # noqa: B018
+        return matcher
+
+    def install(self, knowledge: Knowledge, matcher: Matcher | None) -> None:
+        """换上 `knowledge` 和为它建好的匹配器（None：沿用当前的，见 `prepare_matcher`）。"""
+        self.knowledge = knowledge
+        if matcher is not None:
+            self._matcher = matcher
 
     def reload(self, directory: Path | None = None) -> Knowledge:
         """重新读取知识目录（再叠上管理员覆盖层）；出错时抛出 `KnowledgeError`，旧知识保持不变。"""
@@ -114,10 +124,14 @@ class Runtime:
         self.shipped = shipped
         return knowledge
 
-    def refresh(self) -> Knowledge:
-        """管理员改动之后：用发布的知识和当前覆盖层重建（不重读文件）。"""
+    def compose(self) -> Knowledge:
+        """发布的知识叠上当前的管理员覆盖层（不重读文件）。"""
         base = self.shipped if self.shipped is not None else self.knowledge
-        knowledge = self.overlay(base) if self.overlay else base
+        return self.overlay(base) if self.overlay else base
+
+    def refresh(self) -> Knowledge:
+        """管理员改动之后：用发布的知识和当前覆盖层重建。"""
+        knowledge = self.compose()
         self.use_knowledge(knowledge)
         return knowledge
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -286,3 +287,23 @@ async def test_edits_rebuild_only_what_they_change(app: App, admin: Any) -> None
     await say(app, by_super("/faq alias paid-no-delivery 付完钱卖家装死"))
     assert runtime.matcher.topic is not topic
     assert runtime.matcher.rank("付完钱卖家装死", 1)[0][0] == "paid-no-delivery"
+
+
+async def test_edits_build_the_new_index_off_the_event_loop(
+    app: App, admin: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """知识很大时建索引要一两秒：在工作线程里建，事件循环照常处理别的群的消息。"""
+    from cardguard.matching import Matcher
+
+    admin.runtime.matcher  # noqa: B018  索引已经建过（机器人启动后就是这样）
+    built = Matcher.for_knowledge
+    threads: list[str] = []
+
+    def recording(knowledge: Any, **kwargs: Any) -> Matcher:
+        threads.append(threading.current_thread().name)
+        return built(knowledge, **kwargs)
+
+    monkeypatch.setattr(Matcher, "for_knowledge", recording)
+    await say(app, by_admin("/faq add 本群的担保交易找谁 | 找群主小明，别私下转账。"))
+    assert threads and threading.main_thread().name not in threads, threads
+    assert await answer(app, "本群的担保交易找谁") == "找群主小明，别私下转账。"
