@@ -129,10 +129,10 @@ async def faq_reload(ctx: Ctx) -> None:
         except KnowledgeError as exc:
             problems += [*exc.problems, Problem("", None, None, service.store.notes[-1])]
         try:
-            runtime.reload()
+            runtime.shipped = await asyncio.to_thread(runtime.read_shipped)
         except KnowledgeError as exc:
             problems += exc.problems
-        service.refresh()
+        await service.rebuild()
     if problems:
         await ctx.reply(problem_report(problems))
         return

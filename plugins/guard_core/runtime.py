@@ -115,14 +115,10 @@ class Runtime:
         if matcher is not None:
             self._matcher = matcher
 
-    def reload(self, directory: Path | None = None) -> Knowledge:
-        """重新读取知识目录（再叠上管理员覆盖层）；出错时抛出 `KnowledgeError`，旧知识保持不变。"""
+    def read_shipped(self, directory: Path | None = None) -> Knowledge:
+        """重新读取知识目录（可以在工作线程里调用），不换上；出错时抛出 `KnowledgeError`。"""
         directory = directory or self.config.cardguard_knowledge_dir
-        shipped = load_knowledge(directory, cache_dir=self.cache_dir)
-        knowledge = self.overlay(shipped) if self.overlay else shipped
-        self.use_knowledge(knowledge)
-        self.shipped = shipped
-        return knowledge
+        return load_knowledge(directory, cache_dir=self.cache_dir)
 
     def compose(self) -> Knowledge:
         """发布的知识叠上当前的管理员覆盖层（不重读文件）。"""

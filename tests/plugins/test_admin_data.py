@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 import pytest
 import yaml
 from nonebug import App
+
+from cardguard.knowledge import default_knowledge_dir
 
 from .admin_kit import ADMIN, SUPER, fresh_service, restart, say
 from .events import group_message, private_message
@@ -98,6 +101,26 @@ async def test_reload_with_broken_knowledge_keeps_last_good(
     assert reply.startswith("知识有错，继续用上一版。要改的地方：\n· ")
     assert "faq.yaml:2 [Bad_Id]" in reply
     assert admin.runtime.knowledge.get("paid-no-delivery") is not None
+    assert await answer(app, "本群客服是谁") == "群主。"
+
+
+async def test_reload_picks_up_edits_to_the_shipped_knowledge(
+    app: App, admin: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """改了 knowledge/ 里的文件，/faq reload 之后新条目马上能答，管理员加的条目也还在。"""
+    await say(app, by_admin("/faq add 本群客服是谁 | 群主。"))
+    folder = tmp_path / "knowledge"
+    shutil.copytree(admin.runtime.config.cardguard_knowledge_dir or default_knowledge_dir(), folder)
+    faq = folder / "faq.yaml"
+    faq.write_text(
+        faq.read_text(encoding="utf-8")
+        + "  - id: test-new-entry\n    question: 群里的月度抽奖是真的吗\n"
+        + "    aliases: [月度抽奖靠谱吗]\n    answer: 是群主办的，不收任何费用。\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(admin.runtime.config, "cardguard_knowledge_dir", folder)
+    assert (await say(app, by_super("/faq reload"))).startswith("已重新加载：内置")
+    assert await answer(app, "群里的月度抽奖是真的吗") == "是群主办的，不收任何费用。"
     assert await answer(app, "本群客服是谁") == "群主。"
 
 
