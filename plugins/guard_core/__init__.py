@@ -52,12 +52,11 @@ _warming: list[asyncio.Future[None]] = []
 
 
 @get_driver().on_startup
-async def _build_index() -> None:
-    """开始接受连接之前建好索引（这时管理员覆盖层已经叠上，只建这一次）。
+async def _warm_up_soon() -> None:
+    """索引、繁简字表、公共后缀表和话题模型第一次用到时才需要：放到后台线程里先准备好，不拖慢开始监听。
 
-    繁简字表、公共后缀表和话题模型第一次用到时才需要，放到后台线程里先准备好，不拖慢开始监听。
+    这时管理员覆盖层已经叠上，索引只建这一次；预热还没建完就来了要匹配的消息时，它等预热建完（不重复建）。
     """
-    runtime.matcher  # noqa: B018
     _warming.append(asyncio.get_running_loop().run_in_executor(None, _warm_up))
 
 
@@ -68,6 +67,7 @@ async def warmed_up() -> None:
 
 def _warm_up() -> None:
     try:
+        runtime.matcher  # noqa: B018
         warm_up_text()
         warm_up_links()
         runtime.matcher.topic  # noqa: B018

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class Runtime:
     save_settings: Callable[..., None] | None = None
     _defaults: tuple[tuple[bool, str], GroupSettings] | None = field(default=None, repr=False)
     _matcher: Matcher | None = field(default=None, repr=False)
+    _first_build: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # 派生数据缓存目录（校验过的条目、建好的索引）；文件或条目一变就自动重建，可以随时删
     cache_dir: Path | None = None
 
@@ -86,10 +88,16 @@ class Runtime:
 
     @property
     def matcher(self) -> Matcher:
-        """当前知识的匹配器。"""
-        if self._matcher is None:
-            self._matcher = Matcher.for_knowledge(self.knowledge, cache_dir=self.cache_dir)
-        return self._matcher
+        """当前知识的匹配器；第一次用到时才建（启动后由后台预热线程先建，两边同时要时只建一次）。"""
+        matcher = self._matcher
+        if matcher is None:
+            with self._first_build:
+                matcher = self._matcher
+                if matcher is None:
+                    knowledge = self.knowledge
+                    matcher = Matcher.for_knowledge(knowledge, cache_dir=self.cache_dir)
+                    self._matcher = matcher
+        return matcher
 
     def use_knowledge(self, knowledge: Knowledge) -> None:
         """换上新知识：先建好索引再一次性替换（在调用方的线程里建，见 `prepare_matcher`）。"""
@@ -110,10 +118,15 @@ class Runtime:
         return matcher
 
     def install(self, knowledge: Knowledge, matcher: Matcher | None) -> None:
-        """换上 `knowledge` 和为它建好的匹配器（None：沿用当前的，见 `prepare_matcher`）。"""
-        self.knowledge = knowledge
-        if matcher is not None:
-            self._matcher = matcher
+        """换上 `knowledge` 和为它建好的匹配器（None：沿用当前的，见 `prepare_matcher`）。
+
+        第一次建索引（后台预热）还没建完时先等它：它建的是换之前的知识，不合用就丢掉，用到时重建。
+        """
+        with self._first_build:
+            current = self._matcher if matcher is None else matcher
+            if current is not None and matcher is None and not current.serves(knowledge):
+                current = None
+            self.knowledge, self._matcher = knowledge, current
 
     def read_shipped(self, directory: Path | None = None) -> Knowledge:
         """重新读取知识目录（可以在工作线程里调用），不换上；出错时抛出 `KnowledgeError`。"""
