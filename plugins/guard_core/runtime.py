@@ -123,10 +123,11 @@ class Runtime:
         第一次建索引（后台预热）还没建完时先等它：它建的是换之前的知识，不合用就丢掉，用到时重建。
         """
         with self._first_build:
-            current = self._matcher if matcher is None else matcher
-            if current is not None and matcher is None and not current.serves(knowledge):
-                current = None
-            self.knowledge, self._matcher = knowledge, current
+            if matcher is None:
+                matcher = self._matcher
+                if matcher is not None and not matcher.serves(knowledge):
+                    matcher = None  # 预热建的是换之前的知识
+            self.knowledge, self._matcher = knowledge, matcher
 
     def read_shipped(self, directory: Path | None = None) -> Knowledge:
         """重新读取知识目录（可以在工作线程里调用），不换上；出错时抛出 `KnowledgeError`。"""
