@@ -72,7 +72,7 @@ class AdminService:
         self._sync_groups()
 
     async def rebuild(self) -> None:
-        """同 `refresh`，但索引和话题模型在工作线程里建：知识很大时（10k 条约 1 秒）事件循环照常
+        """同 `refresh`，但索引和话题模型在工作线程里建：知识很大时（10k 条约 2 秒）事件循环照常
         处理别的消息（用旧的知识），建好后一次性换上。"""
         runtime = self.runtime
         knowledge = runtime.compose()
