@@ -108,8 +108,8 @@ def _load_runs(directory: Path, repeats: int, cache: Path | None) -> list[dict[s
 
 
 def _runtime_uses_cache() -> bool:
-    """bot.py 启动时（plugins/guard_core/runtime.py）是否把缓存目录交给了加载和建索引。"""
-    path = ROOT / "plugins" / "guard_core" / "runtime.py"
+    """bot.py 启动时（插件的 runtime.py）是否把缓存目录交给了加载和建索引。"""
+    path = ROOT / "plugins" / "nonebot_plugin_cardguard" / "runtime.py"
     try:
         return "cache_dir" in path.read_text(encoding="utf-8")
     except OSError:

@@ -2,7 +2,7 @@
 
 python bench/floor_bot.py ；和 bare_bot.py 一样从环境变量读 HOST / PORT / LOG_LEVEL。
 任何在听群消息的 NoneBot 插件每条消息至少要付这么多：一个任务组、权限和规则检查、几行被过滤掉的
-调试日志。规则和 plugins/guard_core 的 PlanRule 一样直接重写 `__call__`（最便宜的写法）。
+调试日志。规则和插件 router.py 的 PlanRule 一样直接重写 `__call__`（最便宜的写法）。
 
 环境变量 CARDGUARD_BENCH_TUNED=1 时再用上 bot.py 对框架做的两处省 CPU 的改动（`fast_event` 解析事件、
 `drop_quiet_logs_early` 让日志处理器带上级别）：bot.py 与它之差就是插件自己的开销。

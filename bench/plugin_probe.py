@@ -4,7 +4,7 @@ python -m bench.plugin_probe [--repeats N] [--profile FILE]
 同一个进程里测四个数，输出一行 JSON：
 
 - bare：不加载插件，`handle_event` 每条多少 CPU（裸 NoneBot）；
-- bot：加载 bot.PLUGINS 并执行启动钩子之后；
+- bot：按 pyproject.toml 的 [tool.nonebot] 加载插件（和 bot.py 一样）并执行启动钩子之后；
 - framework：同一个进程，把插件唯一那个响应器的规则换成什么都不做的（直接返回 False）——
   这是 NoneBot 对“有一个插件在听消息”收的最低价：任务组、权限和规则检查、几行被过滤掉的调试日志；
   和 bot 一轮一轮交替着测，机器上别的负载对两者的影响差不多；
@@ -123,21 +123,17 @@ def _merge(runs: list[Samples]) -> Samples:
 def _load_plugins() -> None:
     import bot as bot_module
 
-    for name in bot_module.PLUGINS:
-        try:
-            nonebot.load_plugin(name)
-        except ModuleNotFoundError:
-            continue
+    bot_module.load_plugins(bot_module.project_table())
 
 
 def _own(bot: Bot, events: list[Any], repeats: int) -> Samples:
     """插件自己的快速路径：唯一那个响应器的规则做的事（整理消息段、问一遍每个路由）。"""
-    from plugins.guard_core import router
+    from nonebot_plugin_cardguard.app import router
 
-    planned = [event for event in events if router.plan(bot, event)]
+    planned = [event for event in events if router.plan(bot, event, {})[1]]
     if planned:
         raise RuntimeError(f"快速路径的闲聊里有 {len(planned)} 条被路由接下了")
-    return _time_direct(lambda event: router.plan(bot, event), events, repeats)
+    return _time_direct(lambda event: router.plan(bot, event, {}), events, repeats)
 
 
 def _us(samples: Samples, name: str) -> dict[str, Any]:
@@ -161,7 +157,7 @@ async def _main(repeats: int, profile: Path | None) -> dict[str, Any]:
     await driver._lifespan.startup()  # 插件的启动钩子（与真正运行时一样）
     # 启动钩子在后台线程里预热（约 0.4 秒 CPU）。不等它做完，它的 CPU 会算进正在计时的样本
     # （process_time 包括所有线程），还和主线程抢 GIL：规则本身的样本中位数 11.7 µs，而墙钟只有 8.3。
-    from plugins.guard_core import warmed_up
+    from nonebot_plugin_cardguard import warmed_up
 
     await warmed_up()
     try:

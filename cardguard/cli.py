@@ -134,9 +134,9 @@ def _eval_links(path: Path, knowledge: Knowledge, as_json: bool) -> dict[str, An
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """打印统计（与群里 /guard stats 相同的数字）。"""
-    from .stats import DB_NAME, StatsError, StatsStore, default_stats_dir, format_report
+    from .stats import DB_NAME, StatsError, StatsStore, format_report
 
-    path = (args.data or default_stats_dir()) / DB_NAME
+    path = (args.data or _bot_data_dir() / "stats") / DB_NAME
     try:
         with StatsStore(path, readonly=True) as store:
             report = store.report(args.group, args.days)
@@ -149,6 +149,17 @@ def cmd_stats(args: argparse.Namespace) -> int:
     else:
         print(format_report(report, _titles(args), max_days=args.days))
     return 0
+
+
+def _bot_data_dir() -> Path:
+    """机器人的数据目录（和 bot.py 读同样的设置）。"""
+    from .config import check_settings, data_dir, read_settings
+
+    raw = read_settings(Path.cwd())
+    settings = check_settings(raw)
+    if settings.config is None:
+        raise SystemExit("设置有误：\n" + "\n".join(settings.problems))
+    return data_dir(raw, settings.config, Path.cwd())
 
 
 def _titles(args: argparse.Namespace) -> dict[str, str]:

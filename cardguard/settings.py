@@ -11,10 +11,11 @@ LINK_MODES: tuple[str, ...] = ("warn", "recall", "notify", "recall+notify")
 
 @dataclass(frozen=True)
 class GroupSettings:
-    """一个群的设置：总开关、旁听回答、链接处理方式、本群放行/拉黑的站点、本群不再旁听回答的话。"""
+    """一个群的设置：总开关、旁听回答、链接识别开关与处理方式、本群放行/拉黑的站点、本群不再旁听回答的话。"""
 
     enabled: bool = True
     passive: bool = True
+    link_guard: bool = True
     link_mode: LinkMode = "warn"
     allow_sites: frozenset[str] = field(default_factory=frozenset)
     block_sites: frozenset[str] = field(default_factory=frozenset)
@@ -34,3 +35,24 @@ class GroupSettings:
     def with_changes(self, **changes: object) -> GroupSettings:
         """返回修改后的副本。"""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_overrides(cls, defaults: GroupSettings, values: dict[str, object]) -> GroupSettings:
+        """在默认设置上叠加一个群改过的项（数据文件里存的是列表，这里变回集合）。"""
+        changes = {k: v for k, v in values.items() if k in SETTING_FIELDS}
+        for name in SET_FIELDS:
+            if name in changes:
+                changes[name] = frozenset(changes[name])  # type: ignore[arg-type]
+        return defaults.with_changes(**changes)
+
+
+SETTING_FIELDS = (
+    "enabled",
+    "passive",
+    "link_guard",
+    "link_mode",
+    "allow_sites",
+    "block_sites",
+    "quiet_questions",
+)
+SET_FIELDS = ("allow_sites", "block_sites", "quiet_questions")

@@ -1,4 +1,4 @@
-"""测试公共设置：NoneBot 初始化（nonebug）、加载全部插件、临时数据目录。"""
+"""测试公共设置：NoneBot 初始化（nonebug）、按 pyproject.toml 加载插件（和 bot.py 相同）、临时数据目录。"""
 
 from __future__ import annotations
 
@@ -23,30 +23,45 @@ def pytest_configure(config: pytest.Config) -> None:
         "localstore_data_dir": str(DATA_DIR / "data"),
         "localstore_cache_dir": str(DATA_DIR / "cache"),
         "localstore_config_dir": str(DATA_DIR / "config"),
-        "cardguard_user_cooldown": 0,
         "log_level": "WARNING",
     }
 
 
 @pytest.fixture(scope="session", autouse=True)
 def load_plugins(nonebug_init: None) -> None:
-    """注册 OneBot v11 适配器并加载机器人的全部插件（与 bot.py 相同）。"""
+    """注册 OneBot v11 适配器并按 [tool.nonebot] 加载插件（与 bot.py 相同）。"""
     import nonebot
     from nonebot.adapters.onebot.v11 import Adapter
 
     import bot
 
     nonebot.get_driver().register_adapter(Adapter)
-    for name in bot.PLUGINS:
-        try:
-            nonebot.load_plugin(name)
-        except ModuleNotFoundError:
-            continue
+    bot.load_plugins(bot.project_table())
 
 
 @pytest.fixture
 def runtime(load_plugins: None):  # type: ignore[no-untyped-def]
-    """插件共享的运行时（知识、设置、预算）。"""
-    from plugins.guard_core import runtime as rt
+    """插件共享的运行时（知识、设置、管理员数据）。"""
+    from nonebot_plugin_cardguard import runtime as rt
 
     return rt
+
+
+@pytest.fixture(autouse=True)
+def fresh_memory(load_plugins: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """机器人的节奏状态都在内存里：每个测试换一份新的（和刚启动一样）。"""
+    from cardguard.pacing import Cooldown, SendBudget
+    from nonebot_plugin_cardguard.app import config, outbox
+    from nonebot_plugin_cardguard.faq import state
+    from nonebot_plugin_cardguard.links import guard
+
+    monkeypatch.setattr(outbox, "budget", SendBudget(config.cardguard_group_budget, 60.0))
+    monkeypatch.setattr(outbox, "_refusals", Cooldown(60.0))
+    monkeypatch.setattr(outbox, "_said", type(outbox._said)())
+    monkeypatch.setattr(state, "asks", SendBudget(state.ASKS_PER_MINUTE, 60.0))
+    monkeypatch.setattr(state, "slow_down", Cooldown(60.0))
+    monkeypatch.setattr(state, "same_question", Cooldown(config.cardguard_user_cooldown))
+    monkeypatch.setattr(state, "help_cooldown", Cooldown(state.HELP_COOLDOWN))
+    monkeypatch.setattr(state, "answer_cooldown", Cooldown(config.cardguard_answer_cooldown))
+    monkeypatch.setattr(state, "choices", state.Choices())
+    monkeypatch.setattr(guard, "link_cooldown", Cooldown(config.cardguard_link_cooldown))

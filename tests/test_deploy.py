@@ -50,7 +50,7 @@ def env_example() -> dict[str, tuple[str, bool, str]]:
 
 
 def config_fields() -> dict[str, Any]:
-    from plugins.guard_core.config import Config
+    from cardguard.config import Config
 
     return dict(Config.model_fields)
 
@@ -70,11 +70,12 @@ def test_env_example_lists_every_config_field_with_its_default(load_plugins: Non
         assert key in settings, f".env.example 缺少 {key}"
         value = settings[key][0]
         if field.default is not None:
-            expected = (
-                str(field.default).lower()
-                if isinstance(field.default, bool)
-                else str(field.default)
-            )
+            if isinstance(field.default, bool):
+                expected = str(field.default).lower()
+            elif isinstance(field.default, tuple):
+                expected = json.dumps(list(field.default))
+            else:
+                expected = str(field.default)
             assert value == expected, f"{key}：.env.example 写 {value}，默认是 {expected}"
 
 
@@ -88,13 +89,14 @@ def test_env_example_has_core_settings_each_with_chinese_comment() -> None:
 
 
 def test_env_example_values_are_accepted_by_config(load_plugins: None) -> None:
-    from plugins.guard_core.config import Config
+    from cardguard.config import Config
 
     settings = env_example()
     values = {
         key.lower(): value
         for key, (value, _, _) in settings.items()
-        if key.lower() in config_fields() and key != "CARDGUARD_KNOWLEDGE_DIR"
+        if key.lower() in config_fields()
+        and key not in ("CARDGUARD_KNOWLEDGE_DIR", "CARDGUARD_DATA_DIR")
     }
 
     config = Config.model_validate(values)
@@ -347,16 +349,19 @@ def console_event(channel: str, text: str) -> Any:
 def test_console_channel_counts_as_a_group_and_replies_are_plain_text(
     load_plugins: None,
 ) -> None:
-    from plugins.guard_core import chat_of, text_message
+    from cardguard.settings import GroupSettings
+    from nonebot_plugin_cardguard.outbox import build_message
+    from nonebot_plugin_cardguard.view import Msg, read_event
 
     public = console_event("general", "发卡网安全吗？")
     private = console_event("_direct", "发卡网安全吗？")
     dm = console_event("private:user", "发卡网安全吗？")
 
-    assert chat_of(public).group == "general"
-    assert chat_of(public).text == "发卡网安全吗？"
-    assert chat_of(private).group is None
-    assert chat_of(dm).group is None
-    reply = text_message(public, "[CQ:at,qq=all] 注意")
+    assert read_event(public)[0] == "general"  # type: ignore[index]
+    assert public.get_plaintext() == "发卡网安全吗？"
+    assert read_event(private)[0] is None  # type: ignore[index]
+    assert read_event(dm)[0] is None  # type: ignore[index]
+    msg = Msg(None, public, "general", "user", None, "x", (), False, None, GroupSettings(), False)  # type: ignore[arg-type]
+    reply = build_message(msg, "[CQ:at,qq=all] 注意")
     assert [seg.type for seg in reply] == ["text"]
     assert reply.extract_plain_text() == "[CQ:at,qq=all] 注意"

@@ -12,6 +12,7 @@ from .store import (
     GROUPS_FILE,
     PENDING_FILE,
     Actor,
+    Limits,
     Store,
 )
 from .views import PAGE_SIZE, Page, clip, paginate, search_entries
@@ -33,6 +34,7 @@ __all__ = [
     "GapLog",
     "ImageError",
     "LimitError",
+    "Limits",
     "NotFoundError",
     "Overlay",
     "Page",

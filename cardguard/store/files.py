@@ -67,14 +67,14 @@ def remove_stale_temps(directory: Path, names: tuple[str, ...]) -> None:
             stale.unlink(missing_ok=True)
 
 
-def move_aside(path: Path, now: float | None = None) -> Path:
-    """把坏文件改名为 `<file>.corrupt-<时间>`，原样保留供人查看。"""
+def move_aside(path: Path, now: float | None = None, label: str = "corrupt") -> Path:
+    """把文件改名为 `<file>.<label>-<时间>`（坏了是 corrupt，被手工改过是 edited），原样保留供人查看。"""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now or time.time()))
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    target = path.with_name(f"{path.name}.{label}-{stamp}")
     counter = 1
     while target.exists():
         counter += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
+        target = path.with_name(f"{path.name}.{label}-{stamp}-{counter}")
     os.replace(path, target)
     return target
 
@@ -84,14 +84,16 @@ def parse_file(path: Path, parse: Parser[T]) -> T:
     return parse(load_yaml(path), path)
 
 
-def load_or_recover(path: Path, parse: Parser[T], empty: Callable[[], T]) -> tuple[T, list[str]]:
-    """读取数据文件；坏了（包括上一版有内容、这一版却是空的）就挪到一边、恢复 .bak
-    （也坏就从空开始），返回（数据，说明）。"""
+def load_or_recover(
+    path: Path, parse: Parser[T], empty: Callable[[], T], *, expect_content: bool = False
+) -> tuple[T, list[str]]:
+    """读取数据文件；坏了（包括上一版有内容、或审计日志里有改动，这一版却是空的）就挪到一边、
+    恢复 .bak（也坏就从空开始），返回（数据，说明）。"""
     if not path.exists():
         return empty(), []
     try:
         raw = load_yaml(path)
-        if raw is None and _has_content(backup_path(path)):
+        if raw is None and (expect_content or _has_content(backup_path(path))):
             raise KnowledgeError([Problem(str(path), 1, None, "文件是空的，上一版却有内容")])
         return parse(raw, path), []
     except KnowledgeError as exc:

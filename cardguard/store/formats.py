@@ -26,6 +26,7 @@ MAX_ALIASES = 150  # 发布的条目有七八十种问法；管理员在此基�
 ENTRIES_HEADER = (
     "# 卡盟安全助手：管理员在群里添加/修改的问答，启动时合并到 knowledge/ 上。\n"
     "# scope 为群号的条目只在那个群生效；removed 里是被删掉的内置条目。\n"
+    "# 新的改动先记在 audit.jsonl，攒够一批（或关机时）才写进这里；journal_seq 是写到的序号。\n"
     "# 可以手工编辑，改完在群里发 /faq reload。\n"
 )
 GROUPS_HEADER = "# 卡盟安全助手：各群的设置（/guard、/link 命令写入），只记改过的项。\n"
@@ -162,9 +163,10 @@ def _parse_counters(raw: Any, path: Path, problems: list[Problem]) -> dict[str, 
     return {}
 
 
-def render_overlay(overlay: Overlay) -> str:
-    """entries.yaml 的全文。"""
+def render_overlay(overlay: Overlay, journal_seq: int = 0) -> str:
+    """entries.yaml 的全文；`journal_seq`：审计日志里到这一号为止的改动都已写进来。"""
     data: dict[str, Any] = {
+        "journal_seq": journal_seq,
         "entries": [dump_entry(e) for e in overlay.entries.values()],
         "removed": [{"id": i, "scope": s} for i, s in sorted(overlay.removed, key=_key_order)],
         "next_number": dict(sorted(overlay.counters.items())),
@@ -186,6 +188,7 @@ def _key_order(key: Key) -> tuple[str, str]:
 GROUP_FIELDS: dict[str, type] = {
     "enabled": bool,
     "passive": bool,
+    "link_guard": bool,
     "link_mode": str,
     "allow_sites": list,
     "block_sites": list,
@@ -229,9 +232,10 @@ def _group_problem(values: Any) -> str | None:
     return None
 
 
-def render_groups(groups: dict[str, dict[str, Any]]) -> str:
+def render_groups(groups: dict[str, dict[str, Any]], journal_seq: int = 0) -> str:
     """groups.yaml 的全文。"""
-    return GROUPS_HEADER + dump_yaml({"groups": dict(sorted(groups.items()))})
+    data = {"journal_seq": journal_seq, "groups": dict(sorted(groups.items()))}
+    return GROUPS_HEADER + dump_yaml(data)
 
 
 # ---------- pending.yaml ----------
@@ -256,7 +260,14 @@ def parse_pending(data: Any, path: Path) -> Pending:
     return pending
 
 
-def render_pending(pending: Pending) -> str:
+def render_pending(pending: Pending, journal_seq: int = 0) -> str:
     """pending.yaml 的全文。"""
     items = [pending.items[n] for n in sorted(pending.items)]
-    return PENDING_HEADER + dump_yaml({"next": pending.next, "items": items})
+    data = {"journal_seq": journal_seq, "next": pending.next, "items": items}
+    return PENDING_HEADER + dump_yaml(data)
+
+
+def journal_seq(data: Any) -> int | None:
+    """数据文件记下的审计日志序号（旧版本写的文件没有这一项）。"""
+    seq = data.get("journal_seq") if isinstance(data, dict) else None
+    return seq if isinstance(seq, int) and not isinstance(seq, bool) else None

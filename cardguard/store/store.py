@@ -1,12 +1,16 @@
 """管理员数据的唯一入口：问答覆盖层、各群设置、审核队列、审计日志、缺口。
 
-每次修改：在锁里算出改动 → 写文件（留 .bak、原子替换、fsync）→ 追加审计日志（fsync）→ 返回。
-返回之后（向管理员确认之后）即使进程被 kill -9，改动也还在。
+每次修改：在锁里算出改动、检查配额 → 追加审计日志（fsync）→ 返回。审计日志就是预写日志：
+返回之后（向管理员确认之后）即使进程被 kill -9，改动也还在，下次启动时从日志重放。
+entries.yaml / groups.yaml / pending.yaml 是快照，记着写到了日志的哪一号（journal_seq），
+攒够 `COMPACT_EVERY` 次改动或关机时才整体重写（留 .bak、原子替换、fsync）。
+所以加一条问答只追加一行，不会每次重写几 MB 的文件。
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -15,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from ..knowledge import Entry, KnowledgeError, merge_entries
-from ..knowledge.yamlio import write_atomic
+from ..knowledge.yamlio import load_yaml, write_atomic
+from ..text import normalize
 from .audit import AuditLog, Change, Record
-from .errors import ConflictError, NotFoundError
+from .errors import ConflictError, LimitError, NotFoundError
 from .files import (
     load_or_recover,
     move_aside,
@@ -32,6 +37,7 @@ from .formats import (
     build_entry,
     dump_entry,
     group_prefix,
+    journal_seq,
     parse_groups,
     parse_overlay,
     parse_pending,
@@ -42,6 +48,8 @@ from .formats import (
 )
 from .gaps import GapLog
 
+log = logging.getLogger("cardguard.store")
+
 ENTRIES_FILE = "entries.yaml"
 GROUPS_FILE = "groups.yaml"
 PENDING_FILE = "pending.yaml"
@@ -50,6 +58,18 @@ GAPS_FILE = "gaps.jsonl"
 FILES_DIR = "files"
 EXPORT_DIR = "exports"
 MAX_FALSE_ALARMS = 100
+COMPACT_EVERY = 200  # 攒这么多次改动就把快照重写一次
+SNAPSHOTS = {"entry": ENTRIES_FILE, "group": GROUPS_FILE, "pending": PENDING_FILE}
+SITE_LISTS = ("allow_sites", "block_sites")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """每个群的配额：管理员条目数、每条的别名数、拉黑/放行站点数。"""
+
+    group_entries: int = 200
+    entry_aliases: int = 50
+    group_sites: int = 200
 
 
 @dataclass(frozen=True)
@@ -70,25 +90,76 @@ class Store:
     """一个数据目录里的全部管理员数据；所有方法线程安全，修改互相串行。"""
 
     def __init__(
-        self, data_dir: Path, *, keep_gaps_days: int = 30, now: Callable[[], float] = time.time
+        self,
+        data_dir: Path,
+        *,
+        keep_gaps_days: int = 30,
+        limits: Limits | None = None,
+        now: Callable[[], float] = time.time,
     ) -> None:
         self.dir = data_dir
         self.dir.mkdir(parents=True, exist_ok=True)
+        self.limits = limits or Limits()
         self._lock = threading.RLock()
         self.notes: list[str] = []
+        self._stamps: dict[str, tuple[int, int] | None] = {}
         remove_stale_temps(self.dir, (ENTRIES_FILE, GROUPS_FILE, PENDING_FILE, GAPS_FILE))
-        self.overlay = self._load(ENTRIES_FILE, parse_overlay, Overlay)
-        self.groups = self._load(GROUPS_FILE, parse_groups, dict)
-        self.pending = self._load(PENDING_FILE, parse_pending, Pending)
         self.audit = AuditLog(self.dir / AUDIT_FILE)
         self.notes.extend(self.audit.notes)
+        seqs: dict[str, int] = {}
+        self.overlay = self._load(ENTRIES_FILE, parse_overlay, Overlay, seqs)
+        self.groups = self._load(GROUPS_FILE, parse_groups, dict, seqs)
+        self.pending = self._load(PENDING_FILE, parse_pending, Pending, seqs)
+        # 审计日志被清空或截短过：新记录的序号也要排在快照之后，否则下次启动不会重放它们
+        self.audit.last_seq = max(self.audit.last_seq, *seqs.values())
+        self._dirty = self._replay(seqs)
         self.gaps = GapLog(self.dir / GAPS_FILE, keep_gaps_days, now)
         self.notes.extend(self.gaps.notes)
 
-    def _load(self, name: str, parse: Callable[[Any, Path], Any], empty: Callable[[], Any]) -> Any:
-        value, notes = load_or_recover(self.dir / name, parse, empty)
+    def _load(
+        self,
+        name: str,
+        parse: Callable[[Any, Path], Any],
+        empty: Callable[[], Any],
+        seqs: dict[str, int],
+    ) -> Any:
+        """读一个快照，记下它写到了审计日志的哪一号，之后的改动由 `_replay` 补上。
+
+        没有文件、或文件是空的（挪开了）：从头重放。文件里没写 journal_seq（旧版本写的，或者是手工写的）：
+        比文件更新的改动照样算数——旧版本先写文件再记日志，重放这几条只是把同样的内容再写一遍。
+        """
+        found: list[int] = []
+
+        def parse_with_seq(data: Any, path: Path) -> Any:
+            seq = journal_seq(data)
+            found.append(seq if seq is not None else self._seq_before(path.stat().st_mtime))
+            return parse(data, path)
+
+        value, notes = load_or_recover(
+            self.dir / name, parse_with_seq, empty, expect_content=self.audit.last_seq > 0
+        )
         self.notes.extend(notes)
+        seqs[name] = found[-1] if found else 0
+        self._stamps[name] = _stamp(self.dir / name)
         return value
+
+    def _seq_before(self, mtime: float) -> int:
+        """审计日志里在这个时刻之前写下的最后一号。"""
+        seq = 0
+        for record in self.audit.records():
+            if record.ts < mtime:
+                seq = record.seq
+        return seq
+
+    def _replay(self, seqs: dict[str, int]) -> int:
+        """把快照之后审计日志里的改动重放到内存里，返回重放了几条（还没写进快照的改动数）。"""
+        pending = 0
+        for record in self.audit.records():
+            later = [c for c in record.changes if record.seq > seqs[SNAPSHOTS[c.target]]]
+            for change in later:
+                self._set_state(change, change.after)
+            pending += bool(later)
+        return pending
 
     @property
     def files_dir(self) -> Path:
@@ -131,9 +202,21 @@ class Store:
             raise NotFoundError(f"没有编号为 {number} 的待审内容。")
         return dict(item)
 
-    def history(self, entry_id: str | None = None, group: str | None = None) -> list[Record]:
-        """改动记录，新的在前；可按条目或群过滤（group=None 表示全部）。"""
-        records = [r for r in self.audit.records() if _matches(r, entry_id, group)]
+    def history(
+        self, entry_id: str | None = None, group: str | None = None, *, everything: bool = False
+    ) -> list[Record]:
+        """改动记录，新的在前。
+
+        `everything`（机器人管理员私聊）看全部；否则只看 `group` 这个群看得到的：按条目查时，
+        本群的条目和全局条目；不按条目查时，本群里做的、或改了本群东西的改动。
+        别的群的条目、作者一概不给看。
+        """
+        records = [
+            r
+            for r in self.audit.records()
+            if (entry_id is None or r.touches(entry_id))
+            and (everything or (_visible(r, group) and (entry_id or _concerns(r, group))))
+        ]
         records.reverse()
         return records
 
@@ -150,6 +233,7 @@ class Store:
         """新增条目（自动分配 id），返回（条目，审计记录）。"""
         with self._lock:
             scope = data.get("scope")
+            self._check_room(scope)
             entry = build_entry({**data, "id": self._next_id(scope)})
             change = Change("entry", entry.id, scope, None, {"entry": dump_entry(entry)})
             counters = dict(self.overlay.counters)
@@ -182,6 +266,22 @@ class Store:
             change = Change("entry", entry.id, entry.scope, before, after)
             return self._commit(actor, "faq del", [change])
 
+    def _check_room(self, scope: str | None) -> None:
+        """一个群（或全局）的管理员条目不能超过配额。"""
+        count = sum(1 for _, s in self.overlay.entries if s == scope)
+        if count >= self.limits.group_entries:
+            where = "本群" if scope is not None else "全局"
+            raise LimitError(
+                f"{where}最多 {self.limits.group_entries} 条自定义问答，已经满了。"
+                "可以先 /faq del 删掉不用的，或合并成一条。"
+            )
+
+    def check_aliases(self, entry: Entry, base: Entry | None = None) -> None:
+        """管理员给一条问答加的别名不能超过配额（内置条目本来就有的问法不算）。"""
+        added = len(entry.aliases) - (len(base.aliases) if base is not None else 0)
+        if added > self.limits.entry_aliases:
+            raise LimitError(f"一条问答最多加 {self.limits.entry_aliases} 个问法。")
+
     def _next_id(self, scope: str | None) -> str:
         prefix = group_prefix(scope)
         number = self.overlay.counters.get(prefix, 0) + 1
@@ -195,6 +295,12 @@ class Store:
     def set_group(self, actor: Actor, group: str, command: str, **values: Any) -> Record | None:
         """改一个群的设置项；没有实际变化时不写、返回 None。"""
         with self._lock:
+            for name in SITE_LISTS:
+                if len(values.get(name, ())) > self.limits.group_sites:
+                    raise LimitError(
+                        f"本群最多 {self.limits.group_sites} 个拉黑/放行站点，已经满了。"
+                        "可以先 /link remove 去掉不用的。"
+                    )
             before = self._state("group", group, None)
             after = {**(before or {}), **values}
             if _same(before, after):
@@ -219,11 +325,47 @@ class Store:
             self._commit(actor, "faq submit", [Change("pending", str(number), None, None, item)])
             return number
 
-    def reject(self, actor: Actor, number: int) -> Record:
+    def suggest_alias(
+        self, actor: Actor, entry_id: str, scope: str | None, phrasing: str
+    ) -> int | None:
+        """群友选了“你是不是想问”里的一条：把他原来的问法记成这条的候选问法（待审，kind=learn）。
+
+        同一条、同一个说法再出现就只加次数。不改变匹配，直到群管理 /faq learn ok。
+        这个群的候选满了（配额）返回 None。
+        """
+        key = normalize(phrasing)
+        with self._lock:
+            for number, item in self.pending.items.items():
+                same = item.get("kind") == "learn" and item.get("entry_id") == entry_id
+                if same and item.get("scope") == scope and normalize(item["phrasing"]) == key:
+                    after = {**item, "count": int(item.get("count", 1)) + 1}
+                    change = Change("pending", str(number), None, dict(item), after)
+                    self._commit(actor, "faq learn", [change])
+                    return number
+            mine = [i for i in self.pending.items.values() if i.get("kind") == "learn"]
+            if sum(1 for i in mine if i.get("group") == actor.group) >= self.limits.group_entries:
+                return None
+            number = self.pending.next
+            item = {
+                "number": number,
+                "kind": "learn",
+                "user": actor.user,
+                "group": actor.group,
+                "entry_id": entry_id,
+                "scope": scope,
+                "phrasing": phrasing,
+                "count": 1,
+                "ts": round(time.time()),
+            }
+            self.pending.next += 1
+            self._commit(actor, "faq learn", [Change("pending", str(number), None, None, item)])
+            return number
+
+    def reject(self, actor: Actor, number: int, *, command: str = "faq reject") -> Record:
         """驳回一条待审内容。"""
         with self._lock:
             item = self.pending_item(number)
-            return self._commit(actor, "faq reject", [Change("pending", str(number), None, item)])
+            return self._commit(actor, command, [Change("pending", str(number), None, item)])
 
     # ---------- 撤销 ----------
 
@@ -265,14 +407,17 @@ class Store:
         for change in changes:
             self._set_state(change, change.after)
         try:
-            self._save({c.target for c in changes})
+            record = self.audit.append(
+                actor.user, actor.group, command, tuple(changes), undoes=undoes, note=note
+            )
         except Exception:
             for change in reversed(changes):
                 self._set_state(change, change.before)
             raise
-        return self.audit.append(
-            actor.user, actor.group, command, tuple(changes), undoes=undoes, note=note
-        )
+        self._dirty += 1
+        if self._dirty >= COMPACT_EVERY:
+            self.compact()
+        return record
 
     def _state(self, target: str, key: str, scope: str | None) -> Any:
         if target == "entry":
@@ -301,16 +446,44 @@ class Store:
             return
         if "entry" in state:
             self.overlay.entries[key] = build_entry(state["entry"])
+            self._count_id(key)
         elif state.get("removed"):
             self.overlay.removed.add(key)
 
-    def _save(self, targets: set[str]) -> None:
-        if "entry" in targets:
-            save_with_backup(self.dir / ENTRIES_FILE, render_overlay(self.overlay))
-        if "group" in targets:
-            save_with_backup(self.dir / GROUPS_FILE, render_groups(self.groups))
-        if "pending" in targets:
-            save_with_backup(self.dir / PENDING_FILE, render_pending(self.pending))
+    def _count_id(self, key: Key) -> None:
+        """重放日志时让新 id 的计数器跟上（g123-7 → g123 至少 7）。"""
+        prefix, _, number = key[0].rpartition("-")
+        if prefix == group_prefix(key[1]) and number.isdigit():
+            counters = self.overlay.counters
+            counters[prefix] = max(counters.get(prefix, 0), int(number))
+
+    # ---------- 快照 ----------
+
+    def compact(self) -> None:
+        """把内存里的全部数据写成快照（记下写到的日志序号）；之后启动不用再重放这些改动。"""
+        with self._lock:
+            seq = self.audit.last_seq
+            self._write(ENTRIES_FILE, render_overlay(self.overlay, seq))
+            self._write(GROUPS_FILE, render_groups(self.groups, seq))
+            self._write(PENDING_FILE, render_pending(self.pending, seq))
+            self._dirty = 0
+
+    def close(self) -> None:
+        """关机：还有没写进快照的改动就写一次（不写也不丢：下次启动会重放日志）。"""
+        with self._lock:
+            if self._dirty:
+                self.compact()
+
+    def _write(self, name: str, text: str) -> None:
+        """重写一个快照；文件在我们上次读写之后被人手工改过，就先把那一版挪到一边，不悄悄覆盖。"""
+        path = self.dir / name
+        if path.exists() and _stamp(path) != self._stamps.get(name):
+            aside = move_aside(path, label="edited")
+            note = f"{name} 在机器人运行时被手工改过，那一版已挪到 {aside.name}（改完请发 /faq reload）"
+            self.notes.append(note)
+            log.warning("%s", note)
+        save_with_backup(path, text)
+        self._stamps[name] = _stamp(path)
 
     # ---------- 导出、重读 ----------
 
@@ -335,13 +508,21 @@ class Store:
                 fresh = parse_file(path, parse_overlay)
             except KnowledgeError:
                 aside = move_aside(path)
-                write_atomic(path, render_overlay(self.overlay))
+                write_atomic(path, render_overlay(self.overlay, self.audit.last_seq))
+                self._stamps[ENTRIES_FILE] = _stamp(path)
                 self.notes.append(f"{ENTRIES_FILE} 有错，已挪到 {aside.name}，继续用上一版")
                 raise
             for prefix, number in self.overlay.counters.items():
                 fresh.counters[prefix] = max(number, fresh.counters.get(prefix, 0))
             self.overlay = fresh
-            return len(fresh.entries)
+            self._stamps[ENTRIES_FILE] = _stamp(path)
+            seq = journal_seq(load_yaml(path))
+            for record in self.audit.records():  # 文件之后日志里的改动照样算数
+                if seq is not None and record.seq > seq:
+                    for change in record.changes:
+                        if change.target == "entry":
+                            self._set_state(change, change.after)
+            return len(self.overlay.entries)
 
 
 def _put(mapping: dict[Any, Any], key: Any, value: Any) -> None:
@@ -351,14 +532,31 @@ def _put(mapping: dict[Any, Any], key: Any, value: Any) -> None:
         mapping[key] = value
 
 
-def _matches(record: Record, entry_id: str | None, group: str | None) -> bool:
-    if entry_id is not None and not record.touches(entry_id):
-        return False
-    if group is None:
-        return True
+def _visible(record: Record, group: str | None) -> bool:
+    """这条记录在 `group`（私聊为 None）里能不能看：每一处改动都得是这里看得到的东西。"""
+    for change in record.changes:
+        if change.target == "entry" and change.scope not in (None, group):
+            return False
+        if change.target == "group" and change.id != group:
+            return False
+        if change.target == "pending" and record.group != group:
+            return False
+    return bool(record.changes) or record.group == group
+
+
+def _concerns(record: Record, group: str | None) -> bool:
+    """这条记录是这个群里做的，或者改的是这个群的东西。"""
     return record.group == group or any(
         c.scope == group or (c.target == "group" and c.id == group) for c in record.changes
     )
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_mtime_ns, info.st_size
 
 
 def _conflict_message(change: Change) -> str:

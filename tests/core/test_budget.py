@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cardguard.budget import Cooldown, SendBudget
+from cardguard.pacing import Cooldown, SendBudget
 
 
 def test_budget_limits_messages_per_group_within_the_window() -> None:
@@ -35,12 +35,20 @@ def test_groups_have_independent_budgets() -> None:
     assert budget.remaining("g3", 1.0) == 2
 
 
-def test_budget_refuses_a_batch_that_does_not_fit_without_spending() -> None:
-    budget = SendBudget(limit=3, window=60.0)
-    assert budget.try_take("g1", 0.0, cost=2)
-    assert not budget.try_take("g1", 1.0, cost=2)
-    assert budget.remaining("g1", 1.0) == 1, "被拒绝的一批不应记账"
-    assert budget.try_take("g1", 1.0)
+def test_reserve_keeps_the_last_places_for_warnings() -> None:
+    budget = SendBudget(limit=4, window=60.0)
+    assert budget.try_take("g1", 0.0, reserve=2) and budget.try_take("g1", 0.0, reserve=2)
+    assert not budget.try_take("g1", 1.0, reserve=2), "群友招来的回复用不到留给提醒的名额"
+    assert budget.remaining("g1", 1.0) == 2, "被拒绝的一条不应记账"
+    assert budget.try_take("g1", 1.0) and budget.try_take("g1", 1.0), "提醒可以用留出的名额"
+    assert not budget.try_take("g1", 1.0)
+
+
+def test_a_send_that_failed_gives_its_place_back() -> None:
+    budget = SendBudget(limit=1, window=60.0)
+    assert budget.try_take("g1", 0.0)
+    budget.give_back("g1")
+    assert budget.try_take("g1", 0.5)
 
 
 def test_forget_idle_keeps_busy_groups_limited() -> None:

@@ -16,7 +16,6 @@ from cardguard.stats import (
     DB_NAME,
     StatsError,
     StatsStore,
-    default_stats_dir,
     format_report,
 )
 
@@ -213,42 +212,6 @@ def test_format_report_all_groups_names_private_chats(store: StatsStore) -> None
 
     assert text.startswith("近 7 天所有群统计")
     assert "最活跃的群：111 2、私聊 1" in text
-
-
-# ---------- 数据目录 ----------
-
-
-def test_default_dir_follows_env_and_dotenv(tmp_path: Path) -> None:
-    assert default_stats_dir({"LOCALSTORE_DATA_DIR": "/srv/cg"}, tmp_path) == Path("/srv/cg/stats")
-
-    (tmp_path / ".env").write_text('LOCALSTORE_DATA_DIR="data"  \n', encoding="utf-8")
-    assert default_stats_dir({}, tmp_path) == (tmp_path / "data" / "stats").resolve()
-    assert default_stats_dir({"localstore_data_dir": "/x"}, tmp_path) == Path("/x/stats")
-
-    (tmp_path / ".env.prod").write_text("LOCALSTORE_DATA_DIR=prod-data # 注释\n", encoding="utf-8")
-    assert default_stats_dir({}, tmp_path) == (tmp_path / "prod-data" / "stats").resolve()
-
-
-def test_default_dir_plugin_override_use_cwd_and_user_dir(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    plugin_dirs = json.dumps({"stats": str(tmp_path / "mine")})
-    assert default_stats_dir({"LOCALSTORE_PLUGIN_DATA_DIR": plugin_dirs}, tmp_path) == (
-        tmp_path / "mine"
-    )
-    assert default_stats_dir({"LOCALSTORE_USE_CWD": "true"}, tmp_path) == (
-        tmp_path.resolve() / "data" / "stats"
-    )
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    assert default_stats_dir({}, tmp_path) == (tmp_path / "xdg" / "nonebot2" / "stats").resolve()
-
-
-def test_unrelated_env_vars_only_count_when_declared_in_dotenv(tmp_path: Path) -> None:
-    """与 NoneBot 相同：非 CARDGUARD_/LOCALSTORE_ 的环境变量只覆盖 .env 里出现过的键。"""
-    (tmp_path / ".env").write_text("ENVIRONMENT=dev\n", encoding="utf-8")
-    (tmp_path / ".env.dev").write_text("LOCALSTORE_DATA_DIR=dev-data\n", encoding="utf-8")
-
-    assert default_stats_dir({}, tmp_path) == (tmp_path / "dev-data" / "stats").resolve()
 
 
 # ---------- 命令行 ----------

@@ -15,6 +15,7 @@ from cardguard.store import (
     ConflictError,
     GapLog,
     LimitError,
+    Limits,
     NotFoundError,
     Store,
     cluster,
@@ -58,6 +59,7 @@ def test_merge_overrides_and_hides_shipped_entries(tmp_path: Path) -> None:
     assert merged["paid-no-delivery"].answer == "新的答案。" and len(merged) == len(base)
     store.delete_entry(SUPER, merged["paid-no-delivery"], in_base=True)
     assert "paid-no-delivery" not in {e.id for e in Store(tmp_path).merge(base)}
+    store.compact()
     data = yaml.safe_load((tmp_path / "entries.yaml").read_text(encoding="utf-8"))
     assert data["removed"] == [{"id": "paid-no-delivery", "scope": None}]
     store.undo(SUPER)
@@ -107,13 +109,19 @@ def test_history_is_newest_first_and_filterable(tmp_path: Path) -> None:
     store.set_group(ADMIN, "555", "guard off", enabled=False)
     store.put_entry(ADMIN, entry.model_copy(update={"answer": "第二版。"}), command="faq edit")
     reopened = Store(tmp_path)
-    assert [r.command for r in reopened.history(entry.id)] == ["faq edit", "faq add"]
+    assert [r.command for r in reopened.history(entry.id, everything=True)] == [
+        "faq edit",
+        "faq add",
+    ]
+    assert [r.command for r in reopened.history(entry.id, "555")] == ["faq edit", "faq add"]
+    assert reopened.history(entry.id, "556") == []  # 别的群看不到这个群的条目的历史
+    assert reopened.history(entry.id) == []  # 私聊（非机器人管理员）也看不到
     assert [r.command for r in reopened.history(group="555")] == [
         "faq edit",
         "guard off",
         "faq add",
     ]
-    assert len(reopened.history()) == 4
+    assert len(reopened.history(everything=True)) == 4
     line = json.loads((tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()[-1])
     assert line["actor"] == "20001" and line["group"] == "555" and line["command"] == "faq edit"
     change = line["changes"][0]
@@ -128,18 +136,65 @@ def test_group_settings_only_record_real_changes(tmp_path: Path) -> None:
     assert Store(tmp_path).group_overrides() == {"555": {"enabled": False}}
 
 
-def test_corrupt_file_is_moved_aside_and_backup_restored(tmp_path: Path) -> None:
+def test_corrupt_file_is_moved_aside_and_backup_plus_journal_restored(tmp_path: Path) -> None:
     store = Store(tmp_path)
     add(store, SUPER, "第一个问题")
+    store.compact()
     add(store, SUPER, "第二个问题")
+    store.compact()
+    add(store, SUPER, "第三个问题")  # 只在审计日志里
     path = tmp_path / "entries.yaml"
     path.write_text("entries: [oops\n", encoding="utf-8")
     reopened = Store(tmp_path)
-    assert [e.question for e in reopened.custom_entries()] == ["第一个问题"]  # .bak 是上一版
+    # .bak 是只有第一条的那一版；其后的两条从审计日志重放回来：什么都没丢
+    assert [e.question for e in reopened.custom_entries()] == [
+        "第一个问题",
+        "第二个问题",
+        "第三个问题",
+    ]
     (aside,) = tmp_path.glob("entries.yaml.corrupt-*")
     assert aside.read_text(encoding="utf-8") == "entries: [oops\n"
     assert "已挪到" in reopened.notes[0] and "已用上一版" in reopened.notes[1]
     assert yaml.safe_load(path.read_text(encoding="utf-8"))["entries"][0]["id"] == "custom-1"
+
+
+def test_an_add_only_appends_to_the_journal(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    for n in range(3):
+        add(store, SUPER, f"第{n}个问题")
+    store.compact()
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    add(store, SUPER, "又一个问题")
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    assert after.keys() == before.keys()
+    changed = [name for name in before if after[name] != before[name]]
+    assert changed == ["audit.jsonl"] and after["audit.jsonl"].startswith(before["audit.jsonl"])
+    assert "又一个问题" in [e.question for e in Store(tmp_path).custom_entries()]
+
+
+def test_quotas_refuse_with_a_clear_message(tmp_path: Path) -> None:
+    store = Store(tmp_path, limits=Limits(group_entries=2, group_sites=1))
+    add(store, ADMIN, "第一问", scope="555")
+    add(store, ADMIN, "第二问", scope="555")
+    with pytest.raises(LimitError, match="本群最多 2 条"):
+        add(store, ADMIN, "第三问", scope="555")
+    add(store, ADMIN, "别的群", scope="556")  # 配额按群算
+    with pytest.raises(LimitError, match="最多 1 个"):
+        store.set_group(ADMIN, "555", "link block", block_sites=["a.com", "b.com"])
+    assert len(Store(tmp_path).custom_entries()) == 3
+
+
+def test_a_hand_edit_is_not_silently_overwritten(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    add(store, SUPER, "第一个问题")
+    store.compact()
+    path = tmp_path / "entries.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# 手工改过\n", encoding="utf-8")
+    add(store, SUPER, "第二个问题")
+    store.compact()
+    (aside,) = tmp_path.glob("entries.yaml.edited-*")
+    assert "# 手工改过" in aside.read_text(encoding="utf-8")
+    assert any("手工改过" in note for note in store.notes)
 
 
 def test_invalid_entry_counts_as_corrupt_and_without_backup_starts_empty(tmp_path: Path) -> None:

@@ -256,6 +256,9 @@ class Peer:
         self.ws = ws
         self.calls: list[Call] = []
         self.closed = False
+        # 某些 API 回固定的数据（如 get_group_member_list）；fail 返回 True 的调用回失败
+        self.responses: dict[str, Any] = {}
+        self.fail: Callable[[Call], bool] | None = None
 
     async def send(self, frame: dict) -> float:
         """发一个事件，返回发出的时刻。"""
@@ -269,13 +272,19 @@ class Peer:
                 frame = json.loads(raw)
                 if "action" not in frame:
                     continue
-                self.calls.append(Call(time.monotonic(), frame["action"], frame.get("params", {})))
-                reply = {"status": "ok", "retcode": 0, "data": {"message_id": next(_ids)}}
-                await self.ws.send(json.dumps({**reply, "echo": frame.get("echo")}))
+                call = Call(time.monotonic(), frame["action"], frame.get("params", {}))
+                self.calls.append(call)
+                await self.ws.send(json.dumps({**self._reply(call), "echo": frame.get("echo")}))
         except (websockets.ConnectionClosed, OSError):
             pass
         finally:
             self.closed = True
+
+    def _reply(self, call: Call) -> dict[str, Any]:
+        if self.fail is not None and self.fail(call):
+            return {"status": "failed", "retcode": 1200, "data": None, "message": "发送失败"}
+        data = self.responses.get(call.action, {"message_id": next(_ids)})
+        return {"status": "ok", "retcode": 0, "data": data}
 
     def sent_to(self, group: int) -> list[Call]:
         """发往某个群的消息。"""

@@ -62,23 +62,45 @@ async def say(app: App, event: Any) -> str:
 
 
 def fresh_service(runtime: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """（给 fixture 用）admin 插件换到一个全新的数据目录；预算放宽，测试结束后恢复原状。"""
-    from cardguard.budget import Cooldown, SendBudget
-    from cardguard.store import Store
-    from plugins.admin.state import service
+    """（给 fixture 用）插件换到一个全新的管理员数据目录；预算放宽，测试结束后恢复原状。
 
-    old_store = service.store
-    monkeypatch.setattr(runtime, "budget", SendBudget(10_000, 60.0))
-    monkeypatch.setattr(service, "refusals", Cooldown(60.0))
-    service.detach()
-    service.store = Store(tmp_path / "admin", keep_gaps_days=30)
-    service.attach()
+    返回的对象有 `.runtime` 和 `.store` 两个属性。
+    """
+    from cardguard.pacing import SendBudget
+    from cardguard.store import Store
+    from nonebot_plugin_cardguard.app import outbox
+
+    old_store = runtime.store
+    monkeypatch.setattr(outbox, "budget", SendBudget(10_000, 60.0))
+    swap_store(runtime, Store(tmp_path / "admin", keep_gaps_days=30))
     try:
-        yield service
+        yield Service(runtime)
     finally:
-        service.detach()
-        service.store = old_store
-        service.attach()
+        swap_store(runtime, old_store)
+
+
+class Service:
+    """测试里的“管理员数据”视角：运行时和它当前的存储。"""
+
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+
+    @property
+    def store(self) -> Any:
+        """运行时当前用的存储。"""
+        return self.runtime.store
+
+
+def swap_store(runtime: Any, store: Any) -> None:
+    """换上另一份管理员数据，重建知识、清掉各群设置的缓存（和启动时一样，只是不重读 knowledge/）。"""
+    from dataclasses import replace
+
+    runtime.store = store
+    runtime.forget_settings()
+    runtime.knowledge = replace(
+        runtime.shipped, entries=tuple(store.merge(runtime.shipped.entries))
+    )
+    runtime._matcher = None
 
 
 def restart(service: Any) -> None:
@@ -86,7 +108,5 @@ def restart(service: Any) -> None:
     from cardguard.store import Store
 
     data_dir = service.store.dir
-    service.detach()
-    service.runtime.use_knowledge(service.runtime.shipped)
-    service.store = Store(data_dir, keep_gaps_days=30)
-    service.attach()
+    service.store.close()
+    swap_store(service.runtime, Store(data_dir, keep_gaps_days=30))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -35,8 +36,12 @@ def by_super(text: str, group: int = G1) -> Any:
     return group_message(text, group=group, user=SUPER)
 
 
+_askers = itertools.count(60001)
+
+
 async def answer(app: App, question: str, group: int = G1) -> str:
-    return await say(app, group_message(f"/问 {question}", group=group, user=40001))
+    """群友点名提问（每次换一个人：同一个人几秒内把同一句话问两遍，机器人只答一次）。"""
+    return await say(app, group_message(f"/问 {question}", group=group, user=next(_askers)))
 
 
 # ---------- 没答上的问题 ----------
@@ -73,9 +78,10 @@ async def test_export_writes_readable_yaml_into_data_folder(app: App, admin: Any
     await say(app, by_admin("/faq add 本群的规矩是什么 | 不发广告。"))
     await say(app, by_admin("/faq add 二群的规矩是什么 | 不刷屏。", G2))
     reply = await say(app, by_admin("/faq export"))
-    assert reply.startswith("已导出 1 条管理员问答到：\n")
-    path = Path(reply.splitlines()[1])
-    assert path.parent == admin.store.dir / "exports"
+    assert reply.startswith("已导出 1 条管理员问答，文件 entries-")
+    assert str(admin.store.dir) not in reply, "群里的回复不能暴露服务器上的路径"
+    name = reply.split("文件 ", 1)[1].split("，", 1)[0]
+    path = admin.store.dir / "exports" / name
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert [e["question"] for e in data["entries"]] == ["本群的规矩是什么"]
     everything = await say(app, by_super("/faq export"))
@@ -126,6 +132,7 @@ async def test_reload_picks_up_edits_to_the_shipped_knowledge(
 
 async def test_reload_picks_up_hand_edits_and_reports_broken_ones(app: App, admin: Any) -> None:
     await say(app, by_admin("/faq add 本群客服是谁 | 群主。"))
+    admin.store.compact()  # 机器人安静一分钟后自己会写一次快照
     path = admin.store.dir / "entries.yaml"
     path.write_text(
         path.read_text(encoding="utf-8").replace("群主。", "管理员小王。"), encoding="utf-8"
@@ -164,7 +171,9 @@ async def test_review_queue_holds_group_admin_changes(
     assert await say(app, private_message("/faq reject 2", user=SUPER)) == "已驳回 #2。"
     await say(app, private_message("/faq 通过 #3", user=SUPER))
     assert await answer(app, "小号能进吗") == "不收。"
-    assert await say(app, private_message("/faq pending", user=SUPER)) == "没有待审核的问答。"
+    assert (await say(app, private_message("/faq pending", user=SUPER))).startswith(
+        "没有待审核的问答。"
+    )
 
 
 async def test_superuser_changes_skip_the_review_queue(
@@ -180,16 +189,16 @@ async def test_superuser_changes_skip_the_review_queue(
 async def test_fresh_runtime_from_same_folder_finds_entries_in_right_scope(
     app: App, admin: Any
 ) -> None:
+    from cardguard.knowledge import load_knowledge
     from cardguard.store import Store
-    from plugins.admin.service import AdminService
-    from plugins.guard_core import Runtime
+    from nonebot_plugin_cardguard.runtime import Runtime
 
     await say(app, by_admin("/faq add 本群的暗号是什么 | 天王盖地虎。"))
     await say(app, by_super("/faq add 全局新增的问题是啥 | 全局的答案。"))
     await say(app, by_admin("/guard passive off"))
 
-    runtime = Runtime.create(admin.runtime.config)
-    AdminService(runtime, Store(admin.store.dir)).attach()
+    store = Store(admin.store.dir)  # 新进程：同一个数据目录，只靠审计日志和快照
+    runtime = Runtime(admin.runtime.config, shipped=load_knowledge(), store=store, stats=None)
     local = runtime.matcher.ask("本群的暗号是什么", scope=str(G1))
     assert local.entry is not None and local.entry.answer == "天王盖地虎。"
     elsewhere = runtime.matcher.ask("本群的暗号是什么", scope=str(G2))
@@ -203,28 +212,21 @@ async def test_fresh_runtime_from_same_folder_finds_entries_in_right_scope(
 # ---------- 并发 ----------
 
 
-@dataclass
-class QuietCtx:
-    """不经过 QQ 的上下文：直接调用 /faq add 的处理函数，把回复收下来。"""
+async def add_quietly(text: str) -> list[str]:
+    """不经过 QQ：直接交给 /faq add 的处理函数，把回复收下来。"""
+    from nonebot_plugin_cardguard.admin import context
+    from nonebot_plugin_cardguard.admin.faq_edit import faq_add
 
-    service: Any
-    args: str
-    said: list[str] = field(default_factory=list)
+    said: list[str] = []
 
-    def build(self) -> Any:
-        from nonebot.adapters.onebot.v11 import Message
+    async def reply(self: Any, text: str) -> None:
+        said.append(text)
 
-        from plugins.admin.access import Ctx
-        from plugins.guard_core import Chat
-
-        chat = Chat(str(G1), str(ADMIN), "admin", "", (), None, False)
-        ctx = Ctx(None, None, chat, "admin", self.args, Message(), self.service)  # type: ignore[arg-type]
-
-        async def reply(text: str) -> None:
-            self.said.append(text)
-
-        ctx.reply = reply  # type: ignore[method-assign]
-        return ctx
+    msg = SimpleNamespace(user=str(ADMIN), group=str(G1), command=SimpleNamespace(extras=()))
+    ctx = context.Ctx(msg, "admin", text)  # type: ignore[arg-type]
+    ctx.reply = reply.__get__(ctx)  # type: ignore[method-assign]
+    await faq_add(ctx)
+    return said
 
 
 WORDS = [
@@ -252,13 +254,11 @@ WORDS = [
 
 
 async def test_twenty_concurrent_adds_all_land_with_unique_ids(admin: Any) -> None:
-    from plugins.admin.faq_edit import faq_add
-
-    calls = [QuietCtx(admin, f"本群{word}怎么分 | 按{word}规则分。") for word in WORDS]
-    await asyncio.gather(*(faq_add(c.build()) for c in calls))
-    assert all(c.said and c.said[0].startswith("已添加 g720001-") for c in calls)
-    ids = [c.said[0].split()[1].split("（")[0] for c in calls]
+    said = await asyncio.gather(*(add_quietly(f"本群{w}怎么分 | 按{w}规则分。") for w in WORDS))
+    assert all(s and s[0].startswith("已添加 g720001-") for s in said)
+    ids = [s[0].split()[1].split("（")[0] for s in said]
     assert len(set(ids)) == 20
+    admin.store.compact()
     data = yaml.safe_load((admin.store.dir / "entries.yaml").read_text(encoding="utf-8"))
     assert sorted(e["id"] for e in data["entries"]) == sorted(ids)
     assert len(list(admin.store.audit.records())) == 20

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from nonebug import App
 
-from .admin_kit import ADMIN, MEMBER, OWNER, SUPER, fresh_service, restart, say, talk
+from .admin_kit import ADMIN, MEMBER, OWNER, SUPER, fresh_service, restart, say, swap_store, talk
 from .events import group_message, private_message
 
 G1 = 710001
@@ -39,8 +40,12 @@ def by_super(text: str, group: int = G1) -> Any:
     return msg(text, group, user=SUPER, role="member")
 
 
+_askers = itertools.count(50001)
+
+
 async def answer(app: App, question: str, group: int = G1) -> str:
-    return await say(app, msg(f"/问 {question}", group))
+    """群友点名提问（每次换一个人：同一个人几秒内把同一句话问两遍，机器人只答一次）。"""
+    return await say(app, msg(f"/问 {question}", group, user=next(_askers)))
 
 
 # ---------- 添加：身份与作用域 ----------
@@ -188,7 +193,7 @@ def seed(admin: Any, count: int, group: int = G1) -> None:
             "aliases": [],
         }
         admin.store.add_entry(actor, {**data, "scope": str(group)})
-    admin.refresh()
+    swap_store(admin.runtime, admin.store)
 
 
 async def test_list_is_paged_ten_at_a_time(app: App, admin: Any) -> None:
@@ -253,10 +258,13 @@ async def test_dropped_faq_show_replies_are_logged_once_per_minute(
 ) -> None:
     from nonebot.log import logger
 
-    from cardguard.budget import SendBudget
+    from cardguard.pacing import SendBudget
 
     group = 710009
-    monkeypatch.setattr(admin.runtime, "budget", SendBudget(1, 60.0))
+    from nonebot_plugin_cardguard.app import outbox
+
+    monkeypatch.setattr(outbox, "budget", SendBudget(1, 60.0))
+    monkeypatch.setattr(outbox, "reserve", 0)
     lines: list[str] = []
     sink = logger.add(lambda m: lines.append(str(m)), level="INFO")
     try:

@@ -26,13 +26,13 @@ def old_split_page(text: str) -> tuple[str, int]:
 @FUZZ
 @given(st.text(alphabet=st.sampled_from(" \t\n\u3000退款a1２9٣²"), max_size=14))
 def test_split_page_agrees_with_the_old_pattern(text: str) -> None:
-    from plugins.admin.parsing import split_page
+    from nonebot_plugin_cardguard.admin.parsing import split_page
 
     assert split_page(text) == old_split_page(text)
 
 
 def test_pages_and_numbers() -> None:
-    from plugins.admin.parsing import parse_number, split_page
+    from nonebot_plugin_cardguard.admin.parsing import parse_number, split_page
 
     assert split_page("退款 2") == ("退款", 2)
     assert split_page("付了钱\n不发货   12") == ("付了钱\n不发货", 12)

@@ -38,6 +38,7 @@ async def test_cq_codes_typed_by_users_come_back_as_plain_text(app: App, admin: 
     assert f"搜索「{AT_ALL}」" in found and f"g740001-1「{AT_ALL}本群通知怎么看」" in found
     shown = await say(app, by_admin("/faq show g740001-1"))
     assert f"问题：{AT_ALL}本群通知怎么看" in shown
+    admin.store.compact()
     stored = (admin.store.dir / "entries.yaml").read_text(encoding="utf-8")
     assert AT_ALL in stored
 

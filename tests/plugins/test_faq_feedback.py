@@ -26,7 +26,10 @@ def admin(runtime: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
 
 async def passive(app: App, runtime: Any, text: str, group: int = G, answer_id: int = 0) -> str:
     """群友不 @ 机器人地问一句；返回机器人主动回答的文字（没回答是空串）。"""
-    runtime.answer_cooldown.reset((str(group), "paid-no-delivery"))
+    from nonebot_plugin_cardguard.faq import state
+
+    state.answer_cooldown.reset((str(group), "paid-no-delivery"))
+    state.same_question.reset((str(group), "40001", "passive"))
     event = group_message(text, group=group, user=40001)
     capture = Capture()
     async with app.test_matcher() as ctx:

@@ -10,6 +10,7 @@ import pytest
 from nonebot.adapters.onebot.v11 import Message, MessageSegment
 from nonebug import App
 
+from cardguard.settings import GroupSettings
 from tests.loopback import serve_bytes
 
 from .events import group_message, sent_text
@@ -108,9 +109,11 @@ async def test_admin_false_alarm_reply_allows_site_for_group(app: App, runtime) 
         bot = ctx.create_bot()
         ctx.receive_event(bot, report)
         box = warning_of(ctx, report)
-    assert "cheapkeys[.]shop" in box["text"] and "白名单" in box["text"]
+    assert "cheapkeys[.]shop" in box["text"] and "放行名单" in box["text"]
     assert "cheapkeys.shop" in runtime.settings("4105").allow_sites
-    runtime.link_cooldown.reset(("4105", "cheapkeys.shop"))
+    from nonebot_plugin_cardguard.links import guard
+
+    guard.link_cooldown.reset(("4105", "cheapkeys.shop"))
     again = group_message("自动发卡 秒发 cheapkeys.shop/buy/2", group=4105)
     async with app.test_matcher() as ctx:
         bot = ctx.create_bot()
@@ -144,19 +147,20 @@ async def test_false_alarm_reply_with_an_odd_id_gets_the_guidance(app: App, runt
     assert runtime.settings("4107").allow_sites == frozenset()
 
 
-def test_reported_site_ignores_reply_ids_that_are_not_numbers() -> None:
-    from plugins.guard_core import Chat, Sent
-    from plugins.link_guard import handlers
+async def test_reported_site_ignores_reply_ids_that_are_not_numbers(app: App) -> None:
+    from nonebot_plugin_cardguard.links.false_alarm import reported_site, warned
+    from nonebot_plugin_cardguard.outbox import Sent
+    from nonebot_plugin_cardguard.view import build_msg
 
-    handlers.warned.remember(Sent(777), "4108", "shop.top")
-    for odd in ("²", "abc", None, "7 7 7"):
-        segments = ({"type": "reply", "data": {"id": odd}}, {"type": "text", "data": {}})
-        chat = Chat("4108", "1", "admin", "误报", segments, 1, True)
-        assert handlers._reported_site(chat) is None, odd
-    segments = ({"type": "reply", "data": {"id": "777"}},)
-    assert handlers._reported_site(Chat("4108", "1", "admin", "误报", segments, 1, True)) == (
-        "shop.top"
-    )
+    warned.remember(Sent(777), "4108", "shop.top")
+    async with app.test_api() as ctx:
+        bot = ctx.create_bot()
+        for odd in ("²", "abc", "7 7 7", "777"):
+            message = Message([MessageSegment("reply", {"id": odd}), MessageSegment.text("误报")])
+            event = group_message(message, group=4108, role="admin")
+            msg = build_msg(bot, event, lambda g: GroupSettings(), {}, {})
+            assert msg is not None
+            assert reported_site(msg) == ("shop.top" if odd == "777" else None), odd
 
 
 @pytest.fixture

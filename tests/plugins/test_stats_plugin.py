@@ -1,4 +1,4 @@
-"""stats 插件：runtime.record 的事件进统计库；/问 的真实回答被计数；stats_text 给出中文汇总。"""
+"""统计：runtime.record 的事件进统计库（只计数）；/问 的真实回答被计数；/guard stats 给出中文汇总。"""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from .events import group_message, reply_text
 
 
 def totals(group: str) -> dict[str, int]:
-    from plugins.stats import stats_store
+    from nonebot_plugin_cardguard import runtime
 
-    return stats_store.report(group, 1)["totals"]
+    return runtime.stats.report(group, 1)["totals"]
 
 
 def test_observer_counts_what_runtime_records(runtime) -> None:  # type: ignore[no-untyped-def]
@@ -36,11 +36,9 @@ def test_observer_counts_what_runtime_records(runtime) -> None:  # type: ignore[
 
 
 def test_unanswered_question_text_is_not_kept(runtime) -> None:  # type: ignore[no-untyped-def]
-    from plugins.stats import stats_store
-
     runtime.record("unanswered", "7002", "我家住在幸福路 8 号，怎么退款")
 
-    with sqlite3.connect(stats_store.path) as db:
+    with sqlite3.connect(runtime.stats.path) as db:
         keys = db.execute("SELECT key FROM counts WHERE grp = '7002'").fetchall()
     assert keys == [("",)]
 
@@ -52,8 +50,6 @@ def test_other_kinds_are_ignored(runtime) -> None:  # type: ignore[no-untyped-de
 
 
 async def test_real_answer_shows_up_in_stats(app: App, runtime) -> None:  # type: ignore[no-untyped-def]
-    from plugins.stats import stats_text
-
     event = group_message("/问 付了钱一直不发货怎么办", group=7004)
     entry = runtime.knowledge.get("paid-no-delivery")
     async with app.test_matcher() as ctx:
@@ -61,7 +57,7 @@ async def test_real_answer_shows_up_in_stats(app: App, runtime) -> None:  # type
         ctx.receive_event(bot, event)
         ctx.should_call_send(event, reply_text(event, entry.answer.strip()), result=None)
 
-    text = stats_text("7004", 7)
+    text = stats_text(runtime, "7004", 7)
 
     assert totals("7004")["answered"] == 1
     assert text.startswith("近 7 天本群统计")
@@ -69,23 +65,18 @@ async def test_real_answer_shows_up_in_stats(app: App, runtime) -> None:  # type
     assert f"问得最多：{entry.question[:15]}" in text
 
 
-def test_stats_text_clamps_days_to_retention(runtime) -> None:  # type: ignore[no-untyped-def]
-    from plugins.stats import stats_text
+def stats_text(runtime, group: str | None, days: int) -> str:  # type: ignore[no-untyped-def]
+    from cardguard.stats import format_report
 
-    keep = runtime.config.cardguard_stats_days
-
-    assert stats_text("7005", 10_000).startswith(f"近 {keep} 天本群统计")
-    assert stats_text("7005", 0).startswith("近 1 天本群统计")
-    assert "还没有记录" in stats_text("7005", 7)
+    titles = {e.id: e.question for e in runtime.knowledge.entries}
+    return format_report(runtime.stats.report(group, days), titles)
 
 
-def test_stats_text_for_all_groups(runtime) -> None:  # type: ignore[no-untyped-def]
-    from plugins.stats import stats_store, stats_text
-
+def test_stats_for_all_groups(runtime) -> None:  # type: ignore[no-untyped-def]
     runtime.record("warned", "7006", "evil-faka.top")
 
-    text = stats_text(None, 1)
-    report = stats_store.report(None, 1)
+    text = stats_text(runtime, None, 1)
+    report = runtime.stats.report(None, 1)
 
     assert text.startswith("近 1 天所有群统计")
     assert f"警告链接 {report['totals']['warned']} 次" in text

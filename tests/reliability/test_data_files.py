@@ -22,15 +22,27 @@ def test_emptied_entries_file_is_set_aside_and_last_good_copy_restored(
 ) -> None:
     store = Store(tmp_path)
     first, _ = store.add_entry(WHO, entry("第一条问题是什么"))
-    store.add_entry(WHO, entry("第二条问题是什么"))  # 这一步把含第一条的版本留成 .bak
+    store.compact()
+    second, _ = store.add_entry(WHO, entry("第二条问题是什么"))
+    store.compact()  # 这一步把只含第一条的版本留成 .bak
     (tmp_path / "entries.yaml").write_text("# 被编辑器清空了\n", encoding="utf-8")
     with caplog.at_level(logging.ERROR, logger="cardguard.store"):
         reopened = Store(tmp_path)
-    assert [e.id for e in reopened.custom_entries()] == [first.id]
+    # 上一版只有第一条；第二条从审计日志重放回来
+    assert [e.id for e in reopened.custom_entries()] == [first.id, second.id]
     (aside,) = tmp_path.glob("entries.yaml.corrupt-*")
     assert aside.read_text(encoding="utf-8") == "# 被编辑器清空了\n"
     assert any("entries.yaml" in note and aside.name in note for note in reopened.notes)
     assert "已用上一版 entries.yaml.bak 恢复" in caplog.text
+
+
+def test_emptied_snapshot_without_backup_is_rebuilt_from_the_journal(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    first, _ = store.add_entry(WHO, entry("第一条问题是什么"))
+    (tmp_path / "entries.yaml").write_text("", encoding="utf-8")
+    reopened = Store(tmp_path)
+    assert [e.id for e in reopened.custom_entries()] == [first.id]
+    assert list(tmp_path.glob("entries.yaml.corrupt-*")), "空文件也原样留一份"
 
 
 def test_unreadable_gap_lines_are_kept_aside_not_dropped(tmp_path: Path) -> None:

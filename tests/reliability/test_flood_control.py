@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from cardguard.budget import BurstMerger, GroupGate, QuietLog
+from cardguard.pacing import BurstMerger, GroupGate, QuietLog
 
 # ---------- 合并提醒 ----------
 

@@ -110,22 +110,22 @@ def test_any_raw_message_is_tidied_and_handled_without_errors(msg: Any, group: b
     from nonebot.adapters.onebot.v11 import MessageEvent
 
     from cardguard.links import scan
-    from plugins.guard_core import chat_of, intake, runtime
+    from nonebot_plugin_cardguard import runtime
+    from nonebot_plugin_cardguard.view import clean_text, tidy_segments
 
     event = Adapter.json_to_event(raw_frame(msg, group))
     assert isinstance(event, MessageEvent), "格式不对的消息也该整理成一条消息事件"
-    intake._tidy(event)
-    for seg in event.original_message:
-        assert isinstance(seg.type, str) and isinstance(seg.data, dict)
-        if seg.type == "text":
-            assert isinstance(seg.data["text"], str)
-            seg.data["text"].encode("utf-8")  # 孤立代理字符已替换
+    segments, _ = tidy_segments(event.original_message)
+    for seg in segments:
+        assert isinstance(seg["type"], str) and isinstance(seg["data"], dict)
+        if seg["type"] == "text":
+            seg["data"]["text"].encode("utf-8")  # 孤立代理字符已替换
     assert event.get_log_string()  # NoneBot 记“收到消息”时要用
-    chat = chat_of(event)
-    result = scan(list(chat.segments), runtime.knowledge.domains)
+    text = clean_text(event.get_plaintext())
+    result = scan(list(segments), runtime.knowledge.domains)
     assert result.verdict in ("warn", "log", "quiet")
-    runtime.matcher.ask(chat.text or "空", scope=chat.group)
-    runtime.matcher.passive(chat.text, scope=chat.group)
+    runtime.matcher.ask(text or "空", scope="3" if group else None)
+    runtime.matcher.passive(text, scope="3" if group else None)
 
 
 @FUZZ

@@ -159,6 +159,7 @@ def seeded_store(root: Path) -> Store:
         store.add_entry(WHO, data)
         store.set_group(WHO, "9", "link block", block_sites=[f"s{n}.com"])
         store.submit(WHO, {"kind": "add", "question": f"待审{n}", "answer": "答案"})
+        store.compact()  # 快照写两次：第二次把第一次的留成 .bak
     store.gaps.record("9", "没答上的问题")
     return store
 

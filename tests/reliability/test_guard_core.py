@@ -1,4 +1,4 @@
-"""guard_core 的可靠性零件：日志隐私、私聊不留原话、合并提醒的发送、消息段整理。"""
+"""插件的可靠性零件：日志隐私、私聊不留原话、合并提醒的发送、消息段整理。"""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ UNKNOWN = "量子计算机散热要用多少升液氮才够呢"
     ],
 )
 def test_event_log_lines_lose_numbers_and_text(line: str, expected: str) -> None:
-    from plugins.guard_core.logs import redact_event_line, redact_raw
+    from nonebot_plugin_cardguard.logs import redact_event_line, redact_raw
 
     assert redact_event_line(line) == expected
     assert redact_raw("Failed to parse event. Raw: {'message': '秘密'}") == (
@@ -46,7 +46,7 @@ def test_event_log_lines_lose_numbers_and_text(line: str, expected: str) -> None
 
 
 def test_event_log_redaction_is_linear_on_huge_lines() -> None:
-    from plugins.guard_core.logs import redact_event_line
+    from nonebot_plugin_cardguard.logs import redact_event_line
 
     huge = "OneBot V11 1 | [message.group.normal]: Message 1 from 2@[群:3] '" + "啊" * 200_000
     assert redact_event_line(huge).endswith("Message 1 @[群:3]")
@@ -73,20 +73,15 @@ async def test_unanswered_private_question_is_counted_but_its_text_never_kept(
     assert "40003" not in content and "40002" not in content
 
 
-def test_runtime_strips_private_text_before_any_observer_sees_it(runtime: Any) -> None:
-    seen: list[tuple[str, str | None, str]] = []
-    runtime.observers.append(lambda *event: seen.append(event))
-    try:
-        runtime.record("unanswered", None, "私聊里的原话")
-        runtime.record("unanswered", "1", "群里的原话")
-        runtime.record("answered", None, "paid-no-delivery")
-    finally:
-        runtime.observers.pop()
-    assert seen == [
-        ("unanswered", None, ""),
-        ("unanswered", "1", "群里的原话"),
-        ("answered", None, "paid-no-delivery"),
-    ]
+def test_runtime_strips_private_text_before_recording(admin: Any) -> None:
+    from cardguard.store import ALL_GROUPS
+
+    runtime = admin.runtime
+    before = runtime.stats.report(None, 1)["totals"]["unanswered"]
+    runtime.record("unanswered", None, "私聊里的原话")
+    runtime.record("unanswered", "1", "群里的原话")
+    assert admin.store.gaps.texts(ALL_GROUPS) == ["群里的原话"]
+    assert runtime.stats.report(None, 1)["totals"]["unanswered"] == before + 2
 
 
 # ---------- 合并提醒 ----------
@@ -111,50 +106,58 @@ class StubBot:
         return {"message_id": 2}
 
 
-async def test_merger_sends_one_digest_when_the_window_closes(runtime: Any) -> None:
-    from cardguard.budget import SendBudget
-    from plugins.guard_core import Flush, WarningMerger
+def stub_msg(bot: Any, group: int, settings: Any) -> Any:
+    from nonebot_plugin_cardguard.view import Msg
+
+    event = group_message("x", group=group)
+    return Msg(
+        bot, event, str(group), "1", "member", "x", (), False, event.message_id, settings, False
+    )
+
+
+async def test_merger_sends_one_digest_when_the_window_closes() -> None:
+    from cardguard.settings import GroupSettings
+    from nonebot_plugin_cardguard.links.merge import Flush, WarningMerger
 
     flushed: list[Flush] = []
 
     async def send(flush: Flush) -> None:
         flushed.append(flush)
 
-    merger = WarningMerger(runtime, send, window=0.05)
-    runtime_budget = runtime.budget
-    runtime.budget = SendBudget(100, 60.0)
+    clock = asyncio.get_running_loop().time
+    merger = WarningMerger(send, clock, window=0.05)
+    msgs = {s: stub_msg(StubBot(), 1, GroupSettings()) for s in ("a.top", "b.top", "c.top")}
     try:
-        assert merger.offer("g", "a.top", "bot", "event1") is True
-        assert [merger.offer("g", s, "bot", f"event{s}") for s in ("b.top", "c.top")] == [False] * 2
+        assert merger.offer("g", "a.top", msgs["a.top"]) is True
+        assert [merger.offer("g", s, msgs[s]) for s in ("b.top", "c.top")] == [False] * 2
         await asyncio.sleep(0.15)
     finally:
-        runtime.budget = runtime_budget
         await merger.close()
     (flush,) = flushed
     assert flush.key == "g" and flush.batch.items == ["b.top", "c.top"]
-    assert flush.event == "eventc.top", "用最后一条消息的上下文发"
+    assert flush.msg is msgs["c.top"], "用最后一条消息的上下文发"
 
 
 async def test_digest_in_notify_mode_tells_admins_once(runtime: Any, monkeypatch: Any) -> None:
-    from cardguard.budget import Batch, SendBudget
+    from cardguard.pacing import Batch
     from cardguard.settings import GroupSettings
-    from plugins.guard_core import Flush
-    from plugins.link_guard import handlers
+    from nonebot_plugin_cardguard.links import guard
+    from nonebot_plugin_cardguard.links.merge import Flush
 
-    monkeypatch.setattr(runtime, "budget", SendBudget(100, 60.0))
-    monkeypatch.setitem(runtime.groups, "770001", GroupSettings(link_mode="notify"))
+    notify = GroupSettings(link_mode="notify")
+    monkeypatch.setitem(runtime._settings, "770001", notify)
     batch = Batch(20)
     for n in range(7):
         batch.add(f"shop{n}.top")
     bot = StubBot()
-    event = group_message("x", group=770001)
-    await handlers._send_digest(Flush("770001", batch, bot, event))
+    await guard.send_digest(Flush("770001", batch, stub_msg(bot, 770001, notify)))
     (digest,) = bot.sent
     assert digest.startswith("⚠️ 刚才又有 7 条") and "shop0[.]top" in digest
     assert "shop5[.]top" not in digest and "等 7 个网站" in digest
     private = [data for api, data in bot.calls if api == "send_private_msg"]
     assert len(private) == 3, "最多私聊 3 位管理员，每位一条"
-    assert all("shop0[.]top" in data["message"] for data in private)
+    assert all("shop0[.]top" in data["message"].extract_plain_text() for data in private)
+    assert all(seg.type == "text" for data in private for seg in data["message"])
 
 
 # ---------- 消息段整理 ----------
@@ -165,8 +168,8 @@ class Seg:
         self.type, self.data = kind, data
 
 
-def test_tidy_fixes_segments_in_place() -> None:
-    from plugins.guard_core.tidy import MAX_TEXT_CHARS, tidy_message
+def test_tidy_fixes_segments_without_touching_the_originals() -> None:
+    from nonebot_plugin_cardguard.view import MAX_TEXT_CHARS, tidy_segments
 
     message = [
         Seg("text", {"text": "表情被截断\ud83d"}),
@@ -177,25 +180,23 @@ def test_tidy_fixes_segments_in_place() -> None:
         Seg("text", {"text": "啊" * (MAX_TEXT_CHARS + 10)}),
         Seg("text", {"text": "超出部分"}),
     ]
-    notes = tidy_message(message)
-    assert [s.type for s in message] == ["text", "image", "text", "json", "text", "text"]
-    assert message[0].data["text"] == "表情被截断\ufffd" and message[1].data == {}
-    assert message[2].data["text"] == "42" and message[3].data["data"] == '{"x": "\ufffd"}'
-    total = sum(len(s.data["text"]) for s in message if s.type == "text")
-    assert total == MAX_TEXT_CHARS and message[5].data["text"] == ""
-    assert notes == {
-        "消息段的 data 不是字典",
-        "回复段的 id 不是数字",
-        f"文字超过 {MAX_TEXT_CHARS} 字，只看前面的",
-    }
+    tidied, notes = tidy_segments(message)
+    assert [s["type"] for s in tidied] == ["text", "image", "text", "json", "text", "text"]
+    assert tidied[0]["data"]["text"] == "表情被截断\ufffd" and tidied[1]["data"] == {}
+    assert tidied[2]["data"]["text"] == "42" and tidied[3]["data"]["data"] == '{"x": "\ufffd"}'
+    total = sum(len(s["data"]["text"]) for s in tidied if s["type"] == "text")
+    assert total == MAX_TEXT_CHARS and tidied[5]["data"]["text"] == ""
+    assert notes == {"回复段的 id 不是数字", f"文字超过 {MAX_TEXT_CHARS} 字，只看前面的"}
+    assert message[0].data["text"].endswith("\ud83d"), "原来的消息段不被改动"
 
 
 def test_tidy_leaves_ordinary_messages_alone() -> None:
-    from plugins.guard_core.tidy import tidy_message
+    from nonebot_plugin_cardguard.view import tidy_segments
 
     message = [Seg("reply", {"id": "12"}), Seg("text", {"text": "付了钱不发货怎么办"})]
-    assert tidy_message(message) == set()
-    assert [(s.type, s.data) for s in message] == [
+    tidied, notes = tidy_segments(message)
+    assert notes == set()
+    assert [(s["type"], s["data"]) for s in tidied] == [
         ("reply", {"id": "12"}),
         ("text", {"text": "付了钱不发货怎么办"}),
     ]

@@ -29,7 +29,7 @@ def finishes(code: str) -> bool:
 def test_admin_page_parsing_is_linear_on_long_text() -> None:
     code = (
         "import re; from pathlib import Path; "
-        "src = Path('plugins/admin/parsing.py').read_text(encoding='utf-8'); "
+        "src = Path('plugins/nonebot_plugin_cardguard/admin/parsing.py').read_text(encoding='utf-8'); "
         "pattern = eval(src.split('_PAGE_RE = ', 1)[1].split('\\n', 1)[0]); "
         "pattern.match('a' + ' ' * 40000 + 'x')"
     )

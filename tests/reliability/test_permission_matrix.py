@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from nonebug import App
 
-from tests.plugins.admin_kit import ADMIN, MEMBER, OWNER, SUPER, say
+from tests.plugins.admin_kit import ADMIN, MEMBER, OWNER, SUPER, Service, say, swap_store
 from tests.plugins.events import group_message
 
 GROUP = 750001
@@ -69,38 +69,32 @@ STATS_COMMANDS = {"guard stats"}  # 回复统计，不是 /guard 的用法
 @pytest.fixture(scope="module")
 def matrix(load_plugins: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """整个矩阵共用 admin 插件；预算放宽，结束后恢复原状。返回（service，种子数据目录）。"""
-    from cardguard.budget import SendBudget
     from cardguard.store import Store
-    from plugins.admin.state import service
-    from plugins.guard_core import runtime
+    from nonebot_plugin_cardguard import runtime
 
     template = tmp_path_factory.mktemp("matrix") / "admin"
     seed(Store(template, keep_gaps_days=30))
-    old_store, old_budget = service.store, runtime.budget
-    runtime.budget = SendBudget(10_000, 60.0)
+    old_store = runtime.store
     try:
-        yield service, template
+        yield Service(runtime), template
     finally:
-        service.detach()
-        service.store, runtime.budget = old_store, old_budget
-        service.attach()
+        swap_store(runtime, old_store)
 
 
 @pytest.fixture
-def admin(matrix: Any, tmp_path: Path) -> Any:
+def admin(matrix: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """每个格子一份全新的种子数据：本群一条问答、一条待审。"""
-    from cardguard.budget import Cooldown
+    from cardguard.pacing import SendBudget
     from cardguard.store import Store
+    from nonebot_plugin_cardguard.app import outbox
 
     service, template = matrix
-    service.refusals = Cooldown(60.0)
+    monkeypatch.setattr(outbox, "budget", SendBudget(10_000, 60.0))
     ours = service.store.dir.parent.parent == tmp_path.parent  # 本矩阵建的数据目录
     if ours and files_in(service.store.dir) == files_in(template):
         return service  # 上一格什么都没改（比如群友被拒绝）：接着用，省去重建索引
     shutil.copytree(template, tmp_path / "admin")
-    service.detach()
-    service.store = Store(tmp_path / "admin", keep_gaps_days=30)
-    service.attach()
+    swap_store(service.runtime, Store(tmp_path / "admin", keep_gaps_days=30))
     return service
 
 
