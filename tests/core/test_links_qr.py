@@ -131,7 +131,9 @@ async def test_bad_images_return_empty_and_log_once(
     base_url: str, path: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="cardguard.links"):
-        assert await fetch_qr_texts([base_url + path], max_bytes=2_000_000, allow_private=True) == []
+        assert (
+            await fetch_qr_texts([base_url + path], max_bytes=2_000_000, allow_private=True) == []
+        )
     records = [r for r in caplog.records if r.name == "cardguard.links"]
     assert len(records) == 1 and path in records[0].getMessage()
 
