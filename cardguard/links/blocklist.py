@@ -161,8 +161,8 @@ def _is_suffix_only(host: str) -> bool:
         return False
     except ValueError:
         pass
-    site, _ = split_host(host)
-    return not site
+    site, suffix = split_host(host)
+    return not site and suffix == host
 
 
 def parse_list(text: str, where: str) -> ParsedList:
