@@ -1,4 +1,4 @@
-"""命令行：python -m cardguard ask | check | validate | eval | stats。"""
+"""命令行：python -m cardguard ask | check | validate | eval | stats | blocklist。"""
 
 from __future__ import annotations
 
@@ -63,6 +63,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .links import scan
 
     knowledge = _load(args)
+    if args.probe:  # 只有明确要求时才联网
+        from .cli_net import check_with_probe
+
+        return check_with_probe(args, knowledge, _inputs(args.text))
     for text in _inputs(args.text):
         result = scan(text, knowledge.domains)
         if args.json:
@@ -86,8 +90,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
     faqs = len(knowledge.entries) - risks
     domains = "有" if knowledge.domains is not None else "无"
     chatter = len(knowledge.chatter)
+    if not _validate_page_markers(args):
+        return 1
     print(f"OK: {faqs} 条 FAQ，{risks} 条风险点，链接规则：{domains}，闲聊例句 {chatter} 句")
     return 0
+
+
+def _validate_page_markers(args: argparse.Namespace) -> bool:
+    """页面特征（page_markers.yaml）也要校验；有错时逐行打印。"""
+    from .links.pagemarks import load_page_markers
+
+    try:
+        load_page_markers(args.knowledge)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return False
+    return True
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -198,7 +217,15 @@ def _setup_ask(sp: argparse.ArgumentParser) -> None:
 
 
 def _setup_check(sp: argparse.ArgumentParser) -> None:
+    from .cli_net import add_fetch_private
+
     sp.add_argument("--json", action="store_true", help="每条输出一行 JSON / one JSON per input")
+    sp.add_argument(
+        "--probe",
+        action="store_true",
+        help="分数在灰色地带时打开网页看一眼（会联网） / fetch grey-zone pages (uses the network)",
+    )
+    add_fetch_private(sp)
     _knowledge_arg(sp)
     sp.add_argument(
         "text", metavar="TEXT|-", help="消息；- 从标准输入逐行读 / message or - for stdin"
@@ -243,12 +270,29 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _cmd_blocklist(args: argparse.Namespace) -> int:
+    from .cli_net import cmd_blocklist
+
+    return cmd_blocklist(args)
+
+
+def _setup_blocklist(sp: argparse.ArgumentParser) -> None:
+    from .cli_net import setup_blocklist
+
+    setup_blocklist(sp)
+
+
 _COMMANDS: list[tuple[str, Callable[[argparse.Namespace], int], str]] = [
     ("ask", cmd_ask, "回答问题 / answer a question from the knowledge base"),
     ("check", cmd_check, "检查消息里的链接 / check a message for card-shop links"),
     ("validate", cmd_validate, "校验知识文件 / validate the knowledge files"),
     ("eval", cmd_eval, "跑标注集并打印准确率 / run a labelled set and print accuracy"),
     ("stats", cmd_stats, "查看使用统计 / show usage statistics per group and day"),
+    (
+        "blocklist",
+        _cmd_blocklist,
+        "共享拦截名单：更新或查看 / shared block lists: update or status",
+    ),
 ]
 _SETUP: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "ask": _setup_ask,
@@ -256,6 +300,7 @@ _SETUP: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "validate": _setup_validate,
     "eval": _setup_eval,
     "stats": _setup_stats,
+    "blocklist": _setup_blocklist,
 }
 
 

@@ -94,8 +94,11 @@ class Config(BaseModel):
     )
     cardguard_blocklists: tuple[str, ...] = Field(
         default=(),
-        description="共享拦截名单的网址（每行一个域名的纯文本，hosts 和 AdGuard 写法也认），每天更新",
-        json_schema_extra=_hint('要写 http(s) 网址的列表，例如 ["https://example.org/list.txt"]'),
+        description="订阅的共享拦截名单（每行一个域名的纯文本，hosts 和 AdGuard 写法也认），每天更新；默认不订阅",
+        json_schema_extra=_hint(
+            "要写 http(s) 网址或存在的文件，多个用逗号隔开，可写成 名字=地址，"
+            "例如 反诈名单=https://example.org/list.txt"
+        ),
     )
     cardguard_qr_scan: bool = Field(
         default=True,
@@ -204,17 +207,21 @@ class Config(BaseModel):
 
     @field_validator("cardguard_blocklists", mode="before")
     @classmethod
-    def _urls(cls, value: Any) -> Any:
+    def _sources(cls, value: Any) -> Any:
+        """JSON 列表，或用逗号、空格隔开的地址；每项可写成 名字=地址，地址是 http(s) 网址或本机文件。"""
+        from ..links.blocklist import parse_sources, split_sources
+
         if isinstance(value, str):
             try:
                 value = json.loads(value)
             except ValueError:
-                value = [part for part in re.split(r"[\s,，]+", value) if part]
-        if isinstance(value, list | tuple) and all(
-            isinstance(v, str) and _URL_RE.match(v) for v in value
-        ):
-            return tuple(value)
-        raise ValueError("bad urls")
+                pass
+        if isinstance(value, str | list | tuple) and all(isinstance(v, str) for v in value):
+            sources = parse_sources(value)
+            bad = [s.url for s in sources if not (_URL_RE.match(s.url) or Path(s.url).is_file())]
+            if not bad:
+                return tuple(split_sources(value) if isinstance(value, str) else value)
+        raise ValueError("bad sources")
 
 
 class ConfigError(Exception):

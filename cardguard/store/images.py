@@ -1,23 +1,34 @@
 """答案里的图片：下载后存成本地文件，答案里只留一个 `[图片:<名字>]` 标记。
 
 发送时只把这个标记换成本地文件的图片段；用户文字永远不会变成别的消息段。
+下载走 `cardguard.net.fetch`（只连公网、每次跳转重新检查、总时限、解压后大小上限），
+存盘前用 `open_image` 校验格式和像素（20000x20000 的 PNG 会被干净地拒绝）。
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import tempfile
 from pathlib import Path
 
+from ..net import (
+    FetchError,
+    FetchOptions,
+    ImageRejected,
+    TooLarge,
+    fetch,
+    open_image,
+    private_allowed,
+)
 from .errors import StoreError
 from .files import fsync_dir
 
 MARKER_RE = re.compile(r"\[图片:([0-9a-f]{16}\.(?:png|jpg|gif|webp|bmp))\]")
 FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp", "BMP": "bmp"}
 MAX_IMAGE_BYTES = 5_000_000
+MAX_IMAGE_PIXELS = 40_000_000  # 长截图（1080x20000）也能存；再大就不像答案配图了
 TIMEOUT = 10.0
 
 
@@ -65,13 +76,13 @@ def save_image(files_dir: Path, data: bytes) -> str:
 
 
 def _image_format(data: bytes) -> str:
-    from PIL import Image, UnidentifiedImageError
-
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with open_image(data, max_pixels=MAX_IMAGE_PIXELS, formats=tuple(FORMATS)) as img:
             fmt = img.format or ""
             img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except ImageRejected as exc:
+        raise ImageError(str(exc)) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
         raise ImageError("这不是能识别的图片") from exc
     if fmt not in FORMATS:
         raise ImageError(f"不支持的图片格式：{fmt or '未知'}")
@@ -95,36 +106,28 @@ def _write_bytes(path: Path, data: bytes) -> None:
 
 
 async def download_image(
-    url: str, files_dir: Path, *, timeout: float = TIMEOUT, max_bytes: int = MAX_IMAGE_BYTES
+    url: str,
+    files_dir: Path,
+    *,
+    timeout: float = TIMEOUT,
+    max_bytes: int = MAX_IMAGE_BYTES,
+    allow_private: bool | None = None,
 ) -> str:
-    """下载一张图片（有超时和大小上限）并存盘，返回文件名；失败抛出 `ImageError`。"""
-    import httpx  # 只在真要下载时导入：启动快一些
+    """下载一张图片并存盘，返回文件名；失败抛出 `ImageError`（中文说明）。
 
-    if not url.startswith(("http://", "https://")):
-        raise ImageError("图片地址不是 http(s)")
+    timeout 是整个下载（含跳转、慢速响应体）的总时限；allow_private 对应设置
+    CARDGUARD_FETCH_PRIVATE（OneBot 实现把图片放在本机时才需要打开；None 时看同名环境变量）。
+    """
+    options = FetchOptions(
+        timeout=timeout,
+        max_bytes=max_bytes,
+        allow_private=private_allowed(allow_private),
+        accept="image/*",
+    )
     try:
-        data = await _fetch(url, timeout, max_bytes)
-    except httpx.HTTPError as exc:
-        raise ImageError(f"图片下载失败（{type(exc).__name__}）") from exc
-    return save_image(files_dir, data)
-
-
-async def _fetch(url: str, timeout: float, max_bytes: int) -> bytes:
-    import httpx
-
-    async with (
-        httpx.AsyncClient(timeout=timeout, follow_redirects=True, max_redirects=3) as client,
-        client.stream("GET", url) as response,
-    ):
-        response.raise_for_status()
-        declared = int(response.headers.get("content-length") or 0)
-        if declared > max_bytes:
-            raise ImageError("图片太大了")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > max_bytes:
-                raise ImageError("图片太大了")
-            chunks.append(chunk)
-    return b"".join(chunks)
+        result = await fetch(url, options)
+    except TooLarge as exc:
+        raise ImageError("图片太大了") from exc
+    except FetchError as exc:
+        raise ImageError(f"图片下载失败：{exc}") from exc
+    return save_image(files_dir, result.content)

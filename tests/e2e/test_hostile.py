@@ -79,7 +79,8 @@ def unparseable_frame() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def bot() -> Iterator[BotProcess]:
-    with bot_process(token=TOKEN) as running:
+    # 坏图片服务器在 127.0.0.1 上：打开 CARDGUARD_FETCH_PRIVATE，让机器人真的去连它
+    with bot_process(token=TOKEN, CARDGUARD_FETCH_PRIVATE="true") as running:
         yield running
 
 
