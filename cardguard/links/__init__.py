@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..knowledge.domains import DomainRules, parse_domains
+from ..knowledge.domains import DomainRules, read_rules
 from ..knowledge.loader import DOMAINS_FILE, default_knowledge_dir
-from ..knowledge.yamlio import load_yaml
+from ..knowledge.shops import SHOPS_FILE
 from .deobfuscate import Disguise
 from .fast import might_have_link
 from .qr import fetch_qr_texts, image_urls
@@ -45,6 +45,12 @@ __all__ = [
 
 
 def load_rules(directory: Path | None = None) -> DomainRules:
-    """只加载并校验 domains.yaml（默认随程序发布的 knowledge/ 目录）；出错抛 `KnowledgeError`。"""
-    path = (directory or default_knowledge_dir()) / DOMAINS_FILE
-    return parse_domains(load_yaml(path), path)
+    """只加载并校验链接规则 domains.yaml + shops.yaml（默认随程序发布的 knowledge/ 目录）。
+
+    目录里没有 shops.yaml 时用随程序发布的那份；出错抛 `KnowledgeError`（逐条带 文件:行号）。
+    """
+    directory = directory or default_knowledge_dir()
+    shops = directory / SHOPS_FILE
+    if not shops.exists():
+        shops = default_knowledge_dir() / SHOPS_FILE
+    return read_rules(directory / DOMAINS_FILE, shops if shops.exists() else None)

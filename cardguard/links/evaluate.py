@@ -18,8 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from ..knowledge.domains import DomainRules
-from ..knowledge.errors import KnowledgeError, Problem
-from ..knowledge.loader import describe_error
+from ..knowledge.errors import KnowledgeError, Problem, describe_error
 from ..knowledge.yamlio import load_yaml, locate
 from .scanner import scan
 
