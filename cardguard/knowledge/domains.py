@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +26,7 @@ SIGNAL_KINDS = (
     "fingerprint",
     "shop_token",
     "shop_words",
+    "commerce_words",
     "lookalike",
     "card_claim",
     "shortener",
@@ -105,6 +106,7 @@ class DomainsFile(Strict):
     token_exceptions: tuple[Token, ...] = ()
     shop_words: tuple[Word, ...] = ()
     sales_words: tuple[Word, ...] = ()
+    commerce_words: tuple[Word, ...] = ()
     caution_words: tuple[Word, ...] = ()
     official_words: tuple[Word, ...] = ()
     official_weak_words: tuple[Word, ...] = ()
@@ -147,6 +149,7 @@ class DomainRules:
     blocks: tuple[BlockEntry, ...] = field(default=())
     token_exceptions: tuple[str, ...] = ()
     sales: frozenset[str] = frozenset()
+    commerce: frozenset[str] = frozenset()
     caution_re: re.Pattern[str] | None = None
     brand_lures: frozenset[str] = frozenset()
     official_weak_re: re.Pattern[str] | None = None
@@ -203,8 +206,17 @@ class DomainRules:
         return sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def sales_count(self, words: Iterable[str]) -> int:
-        """其中有几个是“卖货口吻”的话术（自助下单、全网最低…）。"""
-        return sum(word in self.sales for word in words)
+        """其中有几个是“卖货口吻”的话术（自助下单、现货、批发…）。"""
+        return sum(word in self.sales or word in self.commerce for word in words)
+
+    def is_ad(self, words: Sequence[str]) -> bool:
+        """像卖货广告：≥2 个话术，有卖货口吻，并且至少一个是卡盟特有的词。
+
+        只有普通商业用语（现货、批发、质保、全网最低）的，是在说别的买卖，不算卡盟广告。
+        """
+        if len(words) < 2 or self.sales_count(words) == 0:
+            return False
+        return any(word not in self.commerce for word in words)
 
     def has_caution(self, folded: str) -> bool:
         """消息（已 fold）是不是在提醒别人（骗子、举报、别信…）。"""
@@ -264,11 +276,12 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         fingerprints=tuple((f, re.compile(f.pattern, re.I)) for f in fingerprints),
         brands=brands,
         signal_risks=dict(model.signal_risks),
-        words_re=_alternation((*model.shop_words, *model.sales_words)),
+        words_re=_alternation((*model.shop_words, *model.sales_words, *model.commerce_words)),
         official_re=_alternation(model.official_words),
         blocks=model.block,
         token_exceptions=tuple(sorted(model.token_exceptions, key=len, reverse=True)),
         sales=frozenset(fold(w) for w in model.sales_words),
+        commerce=frozenset(fold(w) for w in model.commerce_words),
         caution_re=_alternation(model.caution_words),
         brand_lures=frozenset(model.brand_lures),
         official_weak_re=_alternation(model.official_weak_words),

@@ -101,13 +101,17 @@ _WORD_GAP_RE = re.compile(
 )
 
 
+# 英文和汉字之间的一个空格（“GPT 账号”“Plus 代充”）：话术表里是连着写的。
+_MIXED_GAP_RE = re.compile(rf"(?<=[a-z0-9]) (?=[{_CJK}])|(?<=[{_CJK}]) (?=[a-z0-9])")
+
+
 def _words(pieces: Sequence[Piece], rules: DomainRules) -> tuple[list[str], bool]:
     """消息里的卡盟话术（汉字间插了空格/符号也认），以及是不是在提醒别人。"""
     text = "\n".join(p.text for p in pieces if p.words)[:MAX_WORD_TEXT]
     if not text:
         return [], False
     folded = fold(text)
-    compact = _WORD_GAP_RE.sub("", folded)
+    compact = _MIXED_GAP_RE.sub("", _WORD_GAP_RE.sub("", folded))
     found = rules.find_words(folded if compact == folded else f"{folded}\n{compact}")
     return found, rules.has_caution(compact)
 

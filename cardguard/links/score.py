@@ -168,7 +168,11 @@ def score_link(
 
 
 def _corroborate(signals: list[Signal], rules: DomainRules) -> list[Signal]:
-    """通用的发卡系统特征（/item/3、/product/3.html）再有一个别的可疑信号，就补到 warn。"""
+    """通用的发卡系统特征（/item/3、/product/3.html）要有第二个信号才提醒。
+
+    有第二信号（话术、域名发卡词、廉价后缀、IP…）时补到 warn；没有时（只有普通买卖用语，
+    或什么都没有），这条特征最多把总分带到 warn 以下：正规商城也有 /product/3.html。
+    """
     generic = next(
         (s for s in signals if s.kind == "fingerprint" and 0 < s.weight < rules.warn), None
     )
@@ -176,14 +180,16 @@ def _corroborate(signals: list[Signal], rules: DomainRules) -> list[Signal]:
         return signals
     others = [s for s in signals if s is not generic and s.kind in SECOND_SIGNALS]
     total = sum(s.weight for s in signals)
-    if not others or total >= rules.warn:
+    if others and total < rules.warn:
+        weight = generic.weight + rules.warn - total
+        reason = f"{generic.reason}，又有其他可疑特征"
+    elif not others and total >= rules.warn:
+        weight = max(0, generic.weight - (total - rules.warn + 1))
+        reason = generic.reason
+    else:
         return signals
-    lifted = Signal(
-        "fingerprint",
-        generic.weight + rules.warn - total,
-        f"{generic.reason}，又有其他可疑特征",
-    )
-    return [lifted if s is generic else s for s in signals]
+    replaced = Signal("fingerprint", weight, reason)
+    return [replaced if s is generic else s for s in signals]
 
 
 def _shared_block(link: Link, blocklist: HostList) -> list[Signal]:
@@ -227,13 +233,16 @@ def _words_signal(
         weight += W_WORDS_COMBO
     if _selling(link, words, rules, caution=caution):
         weight += W_SALES
+    if all(word in rules.commerce for word in words):
+        # 只有“现货、批发、质保”这类正规商店也用的词：算广告口吻，但不算卡盟的第二信号
+        return Signal("commerce_words", weight, f"消息里有卖货话术：{'、'.join(words[:4])}")
     return Signal("shop_words", weight, f"消息里有卡盟话术：{'、'.join(words[:4])}")
 
 
 def _selling(link: Link, words: Sequence[str], rules: DomainRules, *, caution: bool) -> bool:
     """像卖货广告：≥2 个话术且有卖货口吻；不是提醒别人，不是文章，也不在用户内容网站上
     （群文档、公众号文章里的话术不算网址本身的特征）。"""
-    if caution or len(words) < 2 or rules.sales_count(words) == 0:
+    if caution or not rules.is_ad(words):
         return False
     if _ARTICLE_RE.search(link.path):
         return False
