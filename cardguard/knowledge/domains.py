@@ -156,6 +156,7 @@ class DomainRules:
     platforms: tuple[PlatformInfo, ...] = ()
     platform_domains: Mapping[str, PlatformInfo] = field(default_factory=dict)
     host_words_re: re.Pattern[str] | None = None
+    fingerprint_any: re.Pattern[str] | None = None  # 所有特征合成一条：大多数网址一次就排除
 
     def platform_for(self, host: str) -> PlatformInfo | None:
         """主机所在的托管发卡平台/支付网关（含子域名；没有则 None）。"""
@@ -190,18 +191,23 @@ class DomainRules:
     def shop_token_hits(self, labels: Iterable[str]) -> list[tuple[str, int]]:
         """域名各段里的发卡相关词。
 
-        ≥4 个字母的可出现在词中间，也可被连字符拆开（fa-ka）；短词须是完整的字母段。
+        ≥4 个字母的可出现在词中间，也可被连字符拆开（fa-ka）；短词须是完整的字母段，
+        或者是长词拿掉后剩下的整段（qbidichong 里去掉 dichong 剩下 qbi）。
         token_exceptions 里的普通词（okami、kamikaze）先去掉，不算命中。
         """
         hits: dict[str, int] = {}
         for label in labels:
             for word in self.token_exceptions:
                 label = label.replace(word, "|")
-            runs = set(_ALPHA_RUN.findall(label))
             joined = label.replace("-", "")
+            rest = joined
             for token, weight in self.shop_tokens.items():
-                found = token in joined if len(token) >= 4 else token in runs
-                if found:
+                if len(token) >= 4 and token in joined:
+                    hits[token] = weight
+                    rest = rest.replace(token, "|")
+            runs = set(_ALPHA_RUN.findall(label)) | set(_ALPHA_RUN.findall(rest))
+            for token, weight in self.shop_tokens.items():
+                if len(token) < 4 and token in runs:
                     hits[token] = weight
         return sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
 
@@ -250,6 +256,11 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, folded))) if folded else None
 
 
+def _any_of(patterns: Iterable[str]) -> re.Pattern[str] | None:
+    joined = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(joined, re.I) if joined else None
+
+
 def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainRules:
     """把校验好的 `DomainsFile`（和 `ShopsFile`）编译成可快速查询的 `DomainRules`。"""
     shops = shops or ShopsFile()
@@ -288,6 +299,7 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         platforms=platforms,
         platform_domains={d: p for p in platforms for d in p.domains},
         host_words_re=_alternation(host_words),
+        fingerprint_any=_any_of(f.pattern for f in fingerprints),
     )
 
 

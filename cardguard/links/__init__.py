@@ -26,12 +26,14 @@ from ..knowledge.shops import SHOPS_FILE
 from .deobfuscate import Disguise
 from .fast import might_have_link
 from .qr import fetch_qr_texts, image_urls
-from .report import LinkReport, ScanResult, Verdict, defang
+from .report import HostList, LinkReport, ScanResult, Verdict, defang
 from .scanner import scan
+from .segments import scan_cost
 
 __all__ = [
     "Disguise",
     "DomainRules",
+    "HostList",
     "LinkReport",
     "ScanResult",
     "Verdict",
@@ -41,6 +43,7 @@ __all__ = [
     "load_rules",
     "might_have_link",
     "scan",
+    "scan_cost",
 ]
 
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from ..knowledge.domains import DomainRules
 from ..knowledge.errors import KnowledgeError, Problem, describe_error
-from ..knowledge.yamlio import load_yaml, locate
+from ..knowledge.yamlio import load_yaml, locate_items
 from .scanner import scan
 
 
@@ -65,8 +65,9 @@ def load_cases(path: Path) -> list[tuple[int | None, LinkCase]]:
     known = set(sources) if isinstance(sources, dict) else None
     cases: list[tuple[int | None, LinkCase]] = []
     problems: list[Problem] = []
+    lines = locate_items(path, ["links"])
     for index, raw in enumerate(data["links"]):
-        line = locate(path, ["links", index])
+        line = lines[index] if index < len(lines) else None
         entry = f"links[{index}]"
         try:
             case = LinkCase.model_validate(raw)

@@ -17,7 +17,8 @@
 | 国际化域名 | 20 / 40 | punycode / 混用形近文字 |
 | 廉价后缀 | 20 | |
 | 非常用端口 | 15 | |
-| 卡盟话术 | 30/40/50 | 消息里 1/2/≥3 个词；网址本身还有别的信号时再加 10；≥2 个词且有卖货口吻再加 20 |
+| 卡盟话术 | 30/40/50 | 消息里 1/2/≥3 个词；网址本身还有别的信号时再加 10；≥2 个词、有卖货口吻且有卡盟特有的词再加 20 |
+| 普通买卖用语 | ≤45 | 只有“现货、质保、全网最低”这类正规商店也用的词：同上计分但封顶 45，不算第二信号 |
 | 中文域名含话术 | 40 | 卡密商城.xyz、充值中心.top（punycode 解码后找） |
 | 中文域名含品牌 | 60 | 腾讯客服.com（解码后是品牌的中文名，又不是官方网站） |
 
@@ -56,6 +57,7 @@ W_CLAIM = 60
 W_CLAIM_WEAK = 20
 W_WORDS = (0, 30, 40, 50)
 W_WORDS_COMBO = 10
+W_COMMERCE_MAX = 45  # 只有普通买卖用语时话术最多这么多分
 W_SALES = 20  # ≥2 个话术里有卖货口吻（自助下单、全网最低…），又不是在提醒别人、也不是文章链接
 W_HOST_WORDS = 40
 W_HOST_BRAND = 60  # 中文域名就是品牌名（腾讯充值.com）
@@ -234,7 +236,9 @@ def _words_signal(
     if _selling(link, words, rules, caution=caution):
         weight += W_SALES
     if all(word in rules.commerce for word in words):
-        # 只有“现货、批发、质保”这类正规商店也用的词：算广告口吻，但不算卡盟的第二信号
+        # 只有“现货、质保、全网最低”这类正规商店也用的词：算广告口吻，但单靠它们到不了 warn，
+        # 也不算通用特征要的第二信号
+        weight = min(weight, W_COMMERCE_MAX)
         return Signal("commerce_words", weight, f"消息里有卖货话术：{'、'.join(words[:4])}")
     return Signal("shop_words", weight, f"消息里有卡盟话术：{'、'.join(words[:4])}")
 
@@ -285,7 +289,7 @@ def _path(link: Link) -> str:
 
 def _best_fingerprint(link: Link, rules: DomainRules) -> Fingerprint | None:
     path = _path(link)
-    if path == "/":
+    if path == "/" or rules.fingerprint_any is None or not rules.fingerprint_any.search(path):
         return None
     best: Fingerprint | None = None
     for fp, rx in rules.fingerprints:

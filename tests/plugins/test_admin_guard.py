@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -115,10 +114,6 @@ def test_false_alarm_hook_persists_allow_and_report(admin: Any) -> None:
     assert [(r["host"], r["user"]) for r in reports] == [("ok-shop.com", str(OWNER))]
 
 
-LINKS_READY = importlib.util.find_spec("cardguard.links") is not None
-
-
-@pytest.mark.skipif(not LINKS_READY, reason="cardguard.links（另一位工程师在写）还不存在")
 async def test_link_check_shows_verdict_and_reasons(app: App, admin: Any) -> None:
     quiet = await say(app, by("/link check 今天天气不错"))
     assert quiet.startswith("判断：没问题")
