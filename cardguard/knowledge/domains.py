@@ -232,11 +232,9 @@ class DomainRules:
         """消息（已 fold）里出现的卡盟话术，去掉被更长词包含的重复项。"""
         if self.words_re is None:
             return []
-        found: list[str] = []
-        for word in dict.fromkeys(self.words_re.findall(folded)):
-            if not any(word != other and word in other for other in found):
-                found.append(word)
-        return found
+        words = list(dict.fromkeys(self.words_re.findall(folded)))
+        # 原文和去掉空格的副本各找一遍，“代充”和“plus代充”可能都在：只留长的那个
+        return [w for w in words if not any(w != other and w in other for other in words)]
 
 
 _ALPHA_RUN = re.compile(r"[a-z]+")

@@ -72,7 +72,9 @@ PAGE_NAMES = {
     "user": "用户中心",
     "home": "首页",
 }
-# 通用的发卡系统特征（/item/3）有了这些信号之一就补到 warn。
+# 通用的发卡系统特征（/item/3）有了这些信号之一就补到 warn；太弱的（域名里只有 shop、card
+# 这种正规商城也常用的词，10 分）不算。
+MIN_SECOND_WEIGHT = 15
 SECOND_SIGNALS = frozenset(
     {
         "shop_words",
@@ -166,6 +168,9 @@ def score_link(
     signals = _corroborate([s for s in signals if s.weight > 0 or s.kind == "companion"], rules)
     signals = sorted((s for s in signals if s.weight > 0), key=lambda s: -s.weight)
     score = min(100, sum(s.weight for s in signals))
+    if is_local(link) and not any(s.kind == "block" for s in signals):
+        # 本机/局域网地址别人打不开（自己搭的测试站、路由器后台）：最多记日志
+        score = min(score, rules.warn - 1)
     return Scored(score, tuple(signals), False, _risks(link, signals, rules))
 
 
@@ -180,7 +185,13 @@ def _corroborate(signals: list[Signal], rules: DomainRules) -> list[Signal]:
     )
     if generic is None:
         return signals
-    others = [s for s in signals if s is not generic and s.kind in SECOND_SIGNALS]
+    others = [
+        s
+        for s in signals
+        if s is not generic
+        and s.kind in SECOND_SIGNALS
+        and (s.weight >= MIN_SECOND_WEIGHT or s.kind == "companion")
+    ]
     total = sum(s.weight for s in signals)
     if others and total < rules.warn:
         weight = generic.weight + rules.warn - total
@@ -351,13 +362,20 @@ _LAN_NETS = tuple(
 )
 
 
-def _ip(link: Link) -> list[Signal]:
+def is_local(link: Link) -> bool:
+    """网址指向本机、局域网或运营商内网：群友打不开，多半是在调试或看路由器。"""
+    if not link.is_ip:
+        return False
     try:
         address = ipaddress.ip_address(link.host)
     except ValueError:
-        return []
+        return False
     lan = address.is_loopback or address.is_link_local or address.is_unspecified
-    if lan or any(address.version == n.version and address in n for n in _LAN_NETS):
+    return lan or any(address.version == n.version and address in n for n in _LAN_NETS)
+
+
+def _ip(link: Link) -> list[Signal]:
+    if is_local(link):
         return [Signal("ip", W_PRIVATE_IP, "直接用内网或本机 IP 地址访问")]
     return [Signal("ip", W_PUBLIC_IP, "直接用 IP 地址访问")]
 

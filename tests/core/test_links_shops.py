@@ -236,3 +236,25 @@ def test_allow_lists_win_over_shared_block_lists(rules: DomainRules) -> None:
         "https://partner.example.org/", rules, blocklist=lists, allow=["partner.example.org"]
     )
     assert group_allowed.verdict == "quiet"
+
+
+# ---------------- 第二信号的边界 ----------------
+
+
+def test_local_addresses_never_warn(rules: DomainRules) -> None:
+    """自己电脑、局域网上搭的发卡程序（调试、学习）：群友打不开，只记日志。"""
+    for url in ("http://127.0.0.1:8000/buy/1", "http://192.168.1.100:8080/item/3"):
+        assert scan(url, rules).verdict == "log", _reasons(url, rules)
+    assert scan("http://203.0.113.9:8080/item/3", rules).verdict == "warn"
+
+
+def test_a_plain_shop_subdomain_is_not_a_second_signal(rules: DomainRules) -> None:
+    """shop.某某 正规商城也常用：域名里只有 shop（10 分）不足以让 /product/3.html 提醒。"""
+    result = scan("https://shop.example.com.cn/product/123.html 官方 质保", rules)
+    assert result.verdict == "log", result.top
+    assert scan("https://faka.example.com.cn/product/123.html", rules).verdict == "warn"
+
+
+def test_overlapping_words_count_once(rules: DomainRules) -> None:
+    """“Plus 代充”在原文里匹配“代充”、去掉空格后又匹配“plus代充”：只算一个词。"""
+    assert rules.find_words("plus 代充\nplus代充") == ["plus代充"]
