@@ -168,8 +168,9 @@ def score_link(
     signals = _corroborate([s for s in signals if s.weight > 0 or s.kind == "companion"], rules)
     signals = sorted((s for s in signals if s.weight > 0), key=lambda s: -s.weight)
     score = min(100, sum(s.weight for s in signals))
-    if is_local(link) and not any(s.kind == "block" for s in signals):
-        # 本机/局域网地址别人打不开（自己搭的测试站、路由器后台）：最多记日志
+    if is_local(link) and not any(s.kind in ("block", "disguise") for s in signals):
+        # 本机/局域网地址别人打不开（自己搭的测试站、路由器后台）：最多记日志。
+        # 写成整数/十六进制这类伪装的不算：没人这样写自己的路由器地址
         score = min(score, rules.warn - 1)
     return Scored(score, tuple(signals), False, _risks(link, signals, rules))
 
