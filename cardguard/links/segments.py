@@ -87,12 +87,16 @@ class _Budget:
 
 def pieces_from(message: str | Sequence[Mapping[str, Any]]) -> list[Piece]:
     """把纯文本、CQ 码字符串或消息段列表拆成待检查的片段（总量受 `MAX_RAW_CHARS` 限制）。"""
-    budget = _Budget()
     if isinstance(message, str):
         if "[CQ:" not in message:
-            text = budget.take(message)
-            return [Piece(text)] if text else []
+            return [Piece(message[:MAX_RAW_CHARS])] if message else []
         message = parse_cq(message[:MAX_RAW_CHARS])
+    elif len(message) == 1:  # 最常见的一条纯文字：不必建预算
+        kind, data = kind_and_data(message[0])
+        text = data.get("text")
+        if kind == "text" and isinstance(text, str):
+            return [Piece(text[:MAX_RAW_CHARS])] if text else []
+    budget = _Budget()
     pieces = list(_from_segments(message, 0, budget))
     if budget.exhausted:
         log.info("消息过大，只检查了前 %d 个消息段、%d 字", MAX_SEGMENTS, MAX_RAW_CHARS)
