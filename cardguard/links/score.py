@@ -36,7 +36,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from ..knowledge.domains import DomainRules
+from ..knowledge.domains import BrandInfo, DomainRules
 from ..knowledge.shops import Fingerprint
 from ..text import fold
 from . import lookalike
@@ -449,7 +449,7 @@ def _claims_service(folded: str, title: str, rules: DomainRules) -> bool:
     )
 
 
-def _title_is_brand(title: str, brands: Sequence[tuple[lookalike.BrandInfo, str]]) -> bool:
+def _title_is_brand(title: str, brands: Sequence[tuple[BrandInfo, str]]) -> bool:
     """卡片标题就是品牌名（小程序卡片“哔哩哔哩”“QQ”）：它自称是这个品牌的应用。"""
     name = fold("".join(title.split()))
     return any(name == fold(b.name) or name in b.aliases for b, _ in brands)
