@@ -151,6 +151,21 @@ def _eval_links(path: Path, knowledge: Knowledge, as_json: bool) -> dict[str, An
     return result
 
 
+def cmd_eval_links(args: argparse.Namespace) -> int:
+    """跑链接标注集，打印每个文件的结果和合并后按家族的召回/误报。"""
+    from .links.evaluate import family_rows, format_families, merge_families
+
+    knowledge = _load(args)
+    results = [_eval_links(path, knowledge, args.json) for path in args.files]
+    families = merge_families(results)
+    if args.json:
+        _print_json({"files": results, "families": family_rows(families)})
+    elif len(results) > 1:
+        print("合计（按家族）：")
+        print(format_families(families))
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     """打印统计（与群里 /guard stats 相同的数字）。"""
     from .stats import DB_NAME, StatsError, StatsStore, format_report
@@ -244,6 +259,14 @@ def _setup_eval(sp: argparse.ArgumentParser) -> None:
     )
 
 
+def _setup_eval_links(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--json", action="store_true", help="输出 JSON 汇总 / print a JSON summary")
+    _knowledge_arg(sp)
+    sp.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="链接标注集 YAML / labelled link sets"
+    )
+
+
 def _setup_stats(sp: argparse.ArgumentParser) -> None:
     sp.add_argument(
         "--days",
@@ -287,6 +310,11 @@ _COMMANDS: list[tuple[str, Callable[[argparse.Namespace], int], str]] = [
     ("check", cmd_check, "检查消息里的链接 / check a message for card-shop links"),
     ("validate", cmd_validate, "校验知识文件 / validate the knowledge files"),
     ("eval", cmd_eval, "跑标注集并打印准确率 / run a labelled set and print accuracy"),
+    (
+        "eval-links",
+        cmd_eval_links,
+        "跑链接标注集，按家族打印召回和误报 / link sets: recall and false warnings per family",
+    ),
     ("stats", cmd_stats, "查看使用统计 / show usage statistics per group and day"),
     (
         "blocklist",
@@ -299,6 +327,7 @@ _SETUP: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "check": _setup_check,
     "validate": _setup_validate,
     "eval": _setup_eval,
+    "eval-links": _setup_eval_links,
     "stats": _setup_stats,
     "blocklist": _setup_blocklist,
 }

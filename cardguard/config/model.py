@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from pathlib import Path
@@ -211,11 +212,9 @@ class Config(BaseModel):
         """JSON 列表，或用逗号、空格隔开的地址；每项可写成 名字=地址，地址是 http(s) 网址或本机文件。"""
         from ..links.blocklist import parse_sources, split_sources
 
-        if isinstance(value, str):
-            try:
+        if isinstance(value, str) and value.lstrip().startswith("["):
+            with contextlib.suppress(ValueError):
                 value = json.loads(value)
-            except ValueError:
-                pass
         if isinstance(value, str | list | tuple) and all(isinstance(v, str) for v in value):
             sources = parse_sources(value)
             bad = [s.url for s in sources if not (_URL_RE.match(s.url) or Path(s.url).is_file())]

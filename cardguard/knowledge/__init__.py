@@ -13,11 +13,13 @@ from .loader import (
     validate,
 )
 from .schema import Entry, RiskEntry
+from .shops import SHOPS_FILE
 
 __all__ = [
     "DOMAINS_FILE",
     "FAQ_FILE",
     "RISK_FILE",
+    "SHOPS_FILE",
     "Entry",
     "Knowledge",
     "KnowledgeError",

@@ -7,17 +7,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from ..text import fold
 from .errors import KnowledgeError, Problem
-from .loader import describe_error
-from .yamlio import locate
+from .fields import Name, RiskId, Strict, Token, Weight, Word, problems_from
+from .shops import Fingerprint, PlatformInfo, ShopsFile, compile_platform, parse_shops
+from .yamlio import load_yaml, locate
 
 # score.py 里每种信号的名字；signal_risks 只能用这些键。
 SIGNAL_KINDS = (
@@ -25,6 +26,7 @@ SIGNAL_KINDS = (
     "fingerprint",
     "shop_token",
     "shop_words",
+    "commerce_words",
     "lookalike",
     "card_claim",
     "shortener",
@@ -33,51 +35,8 @@ SIGNAL_KINDS = (
     "cheap_tld",
     "disguise",
     "idn",
+    "platform",
 )
-_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_RISK_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-def _check_name(value: str) -> str:
-    """域名/后缀写法检查：小写、无协议、无路径，每段合法；中文域名转成 punycode。"""
-    name = value.strip().lower().rstrip(".")
-    if "://" in name or "/" in name or " " in name:
-        raise ValueError(f"“{value}” 不是域名：不要写协议、路径或空格")
-    if not name.isascii():
-        try:
-            name = name.encode("idna").decode("ascii")
-        except UnicodeError as exc:
-            raise ValueError(f"“{value}” 不是合法的国际化域名") from exc
-    if not all(_LABEL_RE.match(label) for label in name.split(".")):
-        raise ValueError(f"“{value}” 不是合法域名（每段只能有字母、数字、连字符）")
-    return name
-
-
-def _check_word(value: str) -> str:
-    word = value.strip()
-    if not word:
-        raise ValueError("空字符串")
-    return word
-
-
-def _check_regex(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"正则表达式写错了：{exc}") from exc
-    return value
-
-
-def _check_risk(value: str) -> str:
-    if not _RISK_ID_RE.match(value):
-        raise ValueError(f"风险 id “{value}” 只能用小写字母、数字和连字符")
-    return value
-
-
-def _check_token(value: str) -> str:
-    if not re.fullmatch(r"[a-z0-9]{2,}", value):
-        raise ValueError(f"发卡词 “{value}” 只能是 2 个以上的小写字母/数字")
-    return value
 
 
 def _check_signal(value: str) -> str:
@@ -86,23 +45,10 @@ def _check_signal(value: str) -> str:
     return value
 
 
-Name = Annotated[str, AfterValidator(_check_name)]
 SignalKind = Annotated[str, AfterValidator(_check_signal)]
-Token = Annotated[str, AfterValidator(_check_token)]
-Word = Annotated[str, AfterValidator(_check_word)]
-Pattern = Annotated[str, AfterValidator(_check_regex)]
-RiskId = Annotated[str, AfterValidator(_check_risk)]
-Weight = Annotated[int, Field(ge=0, le=100)]
 
 
-class _Strict(BaseModel):
-    # defer_build：校验器第一次校验时才建（约 5 毫秒）。重启时条目和规则都从缓存读出，根本用不到它。
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
-    )
-
-
-class Thresholds(_Strict):
+class Thresholds(Strict):
     """两个分数线：达到 warn 就在群里提醒，达到 log 只记日志。"""
 
     warn: Annotated[int, Field(ge=1, le=100)]
@@ -115,7 +61,7 @@ class Thresholds(_Strict):
         return self
 
 
-class BlockEntry(_Strict):
+class BlockEntry(Strict):
     """拦截名单的一条：host（只匹配这个主机）或 domain（它和所有子域名），可限路径前缀。"""
 
     host: Name | None = None
@@ -136,16 +82,7 @@ class BlockEntry(_Strict):
         return self.host or self.domain or ""
 
 
-class Fingerprint(_Strict):
-    """发卡系统的网址特征：对“路径?查询”做正则匹配（不区分大小写）。"""
-
-    system: str = Field(min_length=1)
-    pattern: Pattern
-    weight: Weight
-    note: str | None = None
-
-
-class Brand(_Strict):
+class Brand(Strict):
     """一个常被仿冒的品牌：域名里的写法、中文/英文名（卡片标题用）和官方网站。"""
 
     name: str = Field(min_length=1)
@@ -154,7 +91,7 @@ class Brand(_Strict):
     sites: tuple[Name, ...] = Field(min_length=1)
 
 
-class DomainsFile(_Strict):
+class DomainsFile(Strict):
     """domains.yaml 的完整结构。"""
 
     version: int = 1
@@ -165,17 +102,19 @@ class DomainsFile(_Strict):
     shorteners: tuple[Name, ...] = ()
     cheap_tlds: tuple[Name, ...] = ()
     file_extensions: tuple[Name, ...] = ()
-    shop_tokens: dict[Token, Weight] = {}
+    shop_tokens: dict[Token, Weight] = Field(default_factory=dict)
     token_exceptions: tuple[Token, ...] = ()
     shop_words: tuple[Word, ...] = ()
     sales_words: tuple[Word, ...] = ()
+    commerce_words: tuple[Word, ...] = ()
     caution_words: tuple[Word, ...] = ()
     official_words: tuple[Word, ...] = ()
     official_weak_words: tuple[Word, ...] = ()
+    host_words: tuple[Word, ...] = ()
     fingerprints: tuple[Fingerprint, ...] = ()
     brands: tuple[Brand, ...] = ()
     brand_lures: tuple[Token, ...] = ()
-    signal_risks: dict[SignalKind, tuple[RiskId, ...]] = {}
+    signal_risks: dict[SignalKind, tuple[RiskId, ...]] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -210,9 +149,22 @@ class DomainRules:
     blocks: tuple[BlockEntry, ...] = field(default=())
     token_exceptions: tuple[str, ...] = ()
     sales: frozenset[str] = frozenset()
+    commerce: frozenset[str] = frozenset()
     caution_re: re.Pattern[str] | None = None
     brand_lures: frozenset[str] = frozenset()
     official_weak_re: re.Pattern[str] | None = None
+    platforms: tuple[PlatformInfo, ...] = ()
+    platform_domains: Mapping[str, PlatformInfo] = field(default_factory=dict)
+    host_words_re: re.Pattern[str] | None = None
+    fingerprint_any: re.Pattern[str] | None = None  # 所有特征合成一条：大多数网址一次就排除
+
+    def platform_for(self, host: str) -> PlatformInfo | None:
+        """主机所在的托管发卡平台/支付网关（含子域名；没有则 None）。"""
+        for name in _suffixes(host):
+            found = self.platform_domains.get(name)
+            if found is not None:
+                return found
+        return None
 
     def site_kind(self, host: str) -> tuple[str, str] | None:
         """主机最具体地落在哪个名单：("allow"|"user_content"|"shortener", 命中的名字)。"""
@@ -239,24 +191,38 @@ class DomainRules:
     def shop_token_hits(self, labels: Iterable[str]) -> list[tuple[str, int]]:
         """域名各段里的发卡相关词。
 
-        ≥4 个字母的可出现在词中间，也可被连字符拆开（fa-ka）；短词须是完整的字母段。
+        ≥4 个字母的可出现在词中间，也可被连字符拆开（fa-ka）；短词须是完整的字母段，
+        或者是长词拿掉后剩下的整段（qbidichong 里去掉 dichong 剩下 qbi）。
         token_exceptions 里的普通词（okami、kamikaze）先去掉，不算命中。
         """
         hits: dict[str, int] = {}
         for label in labels:
             for word in self.token_exceptions:
                 label = label.replace(word, "|")
-            runs = set(_ALPHA_RUN.findall(label))
             joined = label.replace("-", "")
+            rest = joined
             for token, weight in self.shop_tokens.items():
-                found = token in joined if len(token) >= 4 else token in runs
-                if found:
+                if len(token) >= 4 and token in joined:
+                    hits[token] = weight
+                    rest = rest.replace(token, "|")
+            runs = set(_ALPHA_RUN.findall(label)) | set(_ALPHA_RUN.findall(rest))
+            for token, weight in self.shop_tokens.items():
+                if len(token) < 4 and token in runs:
                     hits[token] = weight
         return sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def sales_count(self, words: Iterable[str]) -> int:
-        """其中有几个是“卖货口吻”的话术（自助下单、全网最低…）。"""
-        return sum(word in self.sales for word in words)
+        """其中有几个是“卖货口吻”的话术（自助下单、现货、批发…）。"""
+        return sum(word in self.sales or word in self.commerce for word in words)
+
+    def is_ad(self, words: Sequence[str]) -> bool:
+        """像卖货广告：≥2 个话术，有卖货口吻，并且至少一个是卡盟特有的词。
+
+        只有普通商业用语（现货、批发、质保、全网最低）的，是在说别的买卖，不算卡盟广告。
+        """
+        if len(words) < 2 or self.sales_count(words) == 0:
+            return False
+        return any(word not in self.commerce for word in words)
 
     def has_caution(self, folded: str) -> bool:
         """消息（已 fold）是不是在提醒别人（骗子、举报、别信…）。"""
@@ -266,11 +232,9 @@ class DomainRules:
         """消息（已 fold）里出现的卡盟话术，去掉被更长词包含的重复项。"""
         if self.words_re is None:
             return []
-        found: list[str] = []
-        for word in dict.fromkeys(self.words_re.findall(folded)):
-            if not any(word != other and word in other for other in found):
-                found.append(word)
-        return found
+        words = list(dict.fromkeys(self.words_re.findall(folded)))
+        # 原文和去掉空格的副本各找一遍，“代充”和“plus代充”可能都在：只留长的那个
+        return [w for w in words if not any(w != other and w in other for other in words)]
 
 
 _ALPHA_RUN = re.compile(r"[a-z]+")
@@ -290,14 +254,24 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, folded))) if folded else None
 
 
-def compile_rules(model: DomainsFile) -> DomainRules:
-    """把校验好的 `DomainsFile` 编译成可快速查询的 `DomainRules`。"""
+def _any_of(patterns: Iterable[str]) -> re.Pattern[str] | None:
+    joined = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(joined, re.I) if joined else None
+
+
+def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainRules:
+    """把校验好的 `DomainsFile`（和 `ShopsFile`）编译成可快速查询的 `DomainRules`。"""
+    shops = shops or ShopsFile()
     brands = tuple(
         BrandInfo(
             b.name, b.labels, tuple(fold(a) for a in b.aliases), frozenset(b.sites), b.sites[0]
         )
         for b in model.brands
     )
+    fingerprints = (*shops.fingerprints, *model.fingerprints)
+    platforms = tuple(compile_platform(p) for p in shops.platforms)
+    chinese_aliases = (a for b in model.brands for a in b.aliases if not a.isascii())
+    host_words = (*model.shop_words, *model.sales_words, *model.host_words, *chinese_aliases)
     return DomainRules(
         source=model,
         warn=model.thresholds.warn,
@@ -308,78 +282,75 @@ def compile_rules(model: DomainsFile) -> DomainRules:
         cheap_tlds=frozenset(model.cheap_tlds),
         file_extensions=frozenset(model.file_extensions),
         shop_tokens=dict(model.shop_tokens),
-        fingerprints=tuple((f, re.compile(f.pattern, re.I)) for f in model.fingerprints),
+        fingerprints=tuple((f, re.compile(f.pattern, re.I)) for f in fingerprints),
         brands=brands,
         signal_risks=dict(model.signal_risks),
-        words_re=_alternation((*model.shop_words, *model.sales_words)),
+        words_re=_alternation((*model.shop_words, *model.sales_words, *model.commerce_words)),
         official_re=_alternation(model.official_words),
         blocks=model.block,
         token_exceptions=tuple(sorted(model.token_exceptions, key=len, reverse=True)),
         sales=frozenset(fold(w) for w in model.sales_words),
+        commerce=frozenset(fold(w) for w in model.commerce_words),
         caution_re=_alternation(model.caution_words),
         brand_lures=frozenset(model.brand_lures),
         official_weak_re=_alternation(model.official_weak_words),
+        platforms=platforms,
+        platform_domains={d: p for p in platforms for d in p.domains},
+        host_words_re=_alternation(host_words),
+        fingerprint_any=_any_of(f.pattern for f in fingerprints),
     )
 
 
-def parse_domains(data: Any, path: Path) -> DomainRules:
+def read_rules(domains_path: Path, shops_path: Path | None = None) -> DomainRules:
+    """读取并校验 domains.yaml（和 shops.yaml），编译成 `DomainRules`。
+
+    两个文件的问题一起报告（每条一行，带 文件:行号）；有任何问题就抛出 `KnowledgeError`。
+    """
+    problems: list[Problem] = []
+    model = _load_model(domains_path, problems)
+    shops: ShopsFile | None = None
+    if shops_path is not None:
+        try:
+            shops = parse_shops(load_yaml(shops_path), shops_path)
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+    if model is not None and shops is not None:
+        problems.extend(_platform_clashes(model, shops, shops_path or domains_path))
+    if problems or model is None:
+        raise KnowledgeError(problems)
+    return compile_rules(model, shops)
+
+
+def parse_domains(data: Any, path: Path, shops: ShopsFile | None = None) -> DomainRules:
     """校验 domains.yaml 的数据并编译；有问题时抛出 `KnowledgeError`（每条问题一行）。"""
-    name = str(path)
+    problems: list[Problem] = []
+    model = _validate(data, path, problems)
+    if problems or model is None:
+        raise KnowledgeError(problems)
+    return compile_rules(model, shops)
+
+
+def _load_model(path: Path, problems: list[Problem]) -> DomainsFile | None:
+    try:
+        data = load_yaml(path)
+    except KnowledgeError as exc:
+        problems.extend(exc.problems)
+        return None
+    return _validate(data, path, problems)
+
+
+def _validate(data: Any, path: Path, problems: list[Problem]) -> DomainsFile | None:
     if not isinstance(data, dict):
-        raise KnowledgeError([Problem(name, locate(path, []), None, "顶层必须是映射")])
+        problems.append(Problem(str(path), locate(path, []), None, "顶层必须是映射"))
+        return None
     try:
         model = DomainsFile.model_validate(data)
     except ValidationError as exc:
-        raise KnowledgeError([_problem(path, data, err) for err in exc.errors()]) from None
-    problems = _cross_check(model, path)
-    if problems:
-        raise KnowledgeError(problems)
-    return compile_rules(model)
-
-
-def _problem(path: Path, data: Any, err: Any) -> Problem:
-    loc = [p for p in err["loc"] if isinstance(p, str | int)]
-    keys = _yaml_keys(data, loc)
-    return Problem(str(path), locate(path, keys), _label(data, keys), describe_error(err))
-
-
-def _yaml_keys(data: Any, loc: list[str | int]) -> list[str | int]:
-    """pydantic 的错误位置里可能夹着 "[key]" 之类的内部名字；只保留 YAML 里真实存在的键。"""
-    keys: list[str | int] = []
-    node = data
-    for key in loc:
-        if _has(node, key):
-            node = node[key]
-            keys.append(key)
-    return keys
-
-
-def _has(node: Any, key: str | int) -> bool:
-    if isinstance(node, dict):
-        return key in node
-    return isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
-
-
-def _label(data: Any, keys: list[str | int]) -> str | None:
-    """出错条目的名字：到第一个列表下标（或映射里的键）为止的路径，再加上条目本身的名字。"""
-    if len(keys) < 2:
+        problems.extend(problems_from(exc, path, data))
         return None
-    node, path = data, ""
-    for depth, key in enumerate(keys):
-        node = node[key]
-        path += f"[{key}]" if isinstance(key, int) else (f".{key}" if path else str(key))
-        if isinstance(key, int) or depth == len(keys) - 1:
-            break
-    name = _item_name(node)
-    return f"{path} {name}" if name else path
-
-
-def _item_name(item: Any) -> str | None:
-    if isinstance(item, dict):
-        return next(
-            (str(item[k]) for k in ("host", "domain", "system", "name") if item.get(k)), None
-        )
-    return item if isinstance(item, str) else None
+    found = _cross_check(model, path)
+    problems.extend(found)
+    return None if found else model
 
 
 def _cross_check(model: DomainsFile, path: Path) -> list[Problem]:
@@ -392,4 +363,18 @@ def _cross_check(model: DomainsFile, path: Path) -> list[Problem]:
         if clash:
             message = f"{name} 同时出现在 allow 和 {', '.join(clash)} 里"
             problems.append(Problem(str(path), locate(path, ["allow", index]), name, message))
+    return problems
+
+
+def _platform_clashes(model: DomainsFile, shops: ShopsFile, path: Path) -> list[Problem]:
+    """托管发卡平台和支付网关与白名单分开：平台域名（或它的上级域名）不能在 allow 里。"""
+    problems: list[Problem] = []
+    trusted = set(model.allow) | set(model.user_content)
+    for index, platform in enumerate(shops.platforms):
+        for name in platform.domains:
+            hit = next((s for s in _suffixes(name) if s in trusted), None)
+            if hit is not None:
+                line = locate(path, ["platforms", index])
+                message = f"平台域名 {name} 落在 domains.yaml 的白名单/用户内容名单（{hit}）里"
+                problems.append(Problem(str(path), line, platform.name, message))
     return problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -26,3 +27,19 @@ class KnowledgeError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+def describe_error(err: Any) -> str:
+    """把 pydantic 的一条错误说成一句中文。"""
+    where = ".".join(str(p) for p in err["loc"]) or "条目"
+    kind = err["type"]
+    if kind == "missing":
+        return f"缺少字段 {where}"
+    if kind == "extra_forbidden":
+        return f"未知字段 {where}（拼写错了吗？）"
+    if kind in ("string_too_long", "too_long"):
+        return f"{where} 太长：{err['msg']}"
+    if kind in ("string_too_short", "too_short"):
+        return f"{where} 太短或为空"
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    return f"{where}：{msg}"

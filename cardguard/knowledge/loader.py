@@ -15,8 +15,10 @@ from pydantic import ValidationError
 
 from .cache import DerivedCache, code_version, file_stamp, make_key
 from .chatter import CHATTER_FILE, load_chatter
-from .errors import KnowledgeError, Problem
+from .domains import DomainRules, read_rules
+from .errors import KnowledgeError, Problem, describe_error
 from .schema import Entry, RiskEntry
+from .shops import SHOPS_FILE
 from .yamlio import load_yaml, locate
 
 FAQ_FILE = "faq.yaml"
@@ -31,7 +33,7 @@ class Knowledge:
     """一份已校验的知识：条目（FAQ 与风险点）和链接规则。"""
 
     entries: tuple[Entry, ...]
-    domains: Any = None
+    domains: DomainRules | None = None
     directory: Path | None = None
     chatter: tuple[str, ...] = ()  # 不该接话的群聊例句（chatter.yaml），话题判断用
     by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
@@ -64,13 +66,14 @@ def load_knowledge(directory: Path | None = None, *, cache_dir: Path | None = No
         lambda: _read_entries(directory, problems),
         problems,
     )
-    domains_path = _domains_path(directory)
+    domains_path = _rules_path(directory, DOMAINS_FILE)
+    shops_path = _rules_path(directory, SHOPS_FILE)
     domains = (
         _cached(
             cache_dir,
             DOMAINS_CACHE,
-            lambda: _domains_key(domains_path),
-            lambda: _read_domains(domains_path, problems),
+            lambda: _domains_key(domains_path, shops_path),
+            lambda: _read_domains(domains_path, shops_path, problems),
             problems,
         )
         if domains_path is not None
@@ -148,20 +151,22 @@ def _code_version() -> str:
     return code_version((sys.modules[__name__], schema, yamlio, errors, cache_module))
 
 
-def _domains_path(directory: Path) -> Path | None:
-    """链接规则文件；目录里没有 domains.yaml 时用随程序发布的那份（官方网站放行名单等）。"""
-    for path in (directory / DOMAINS_FILE, DEFAULT_DIR / DOMAINS_FILE):
+def _rules_path(directory: Path, name: str) -> Path | None:
+    """链接规则文件；目录里没有时用随程序发布的那份（官方网站放行名单、发卡系统特征等）。"""
+    for path in (directory / name, DEFAULT_DIR / name):
         if path.exists():
             return path
     return None
 
 
-def _domains_key(path: Path) -> str:
-    """链接规则缓存的键：文件身份 + 校验/编译代码（含 fold 用的 text 模块）的版本。"""
+def _domains_key(path: Path, shops: Path | None) -> str:
+    """链接规则缓存的键：两个文件的身份 + 校验/编译代码（含 fold 用的 text 模块）的版本。"""
     from .. import text
-    from . import domains
+    from . import domains, fields
+    from . import shops as shops_module
 
-    return make_key(_code_version_with(domains, text), file_stamp(path))
+    stamps = (file_stamp(path), file_stamp(shops) if shops is not None else "-")
+    return make_key(_code_version_with(domains, shops_module, fields, text), *stamps)
 
 
 def _chatter_key(directory: Path) -> str:
@@ -177,11 +182,9 @@ def _code_version_with(*modules: ModuleType) -> str:
     return make_key(_code_version(), code_version(modules))
 
 
-def _read_domains(path: Path, problems: list[Problem]) -> Any:
-    from .domains import parse_domains
-
+def _read_domains(path: Path, shops: Path | None, problems: list[Problem]) -> DomainRules | None:
     try:
-        return parse_domains(load_yaml(path), path)
+        return read_rules(path, shops)
     except KnowledgeError as exc:
         problems.extend(exc.problems)
         return None
@@ -227,22 +230,6 @@ def _parse_one(
         loc = [p for p in err["loc"] if isinstance(p, str | int)]
         line = locate(path, ["entries", index, *loc[:1]])
         return None, Problem(str(path), line, label, describe_error(err))
-
-
-def describe_error(err: Any) -> str:
-    """把 pydantic 的一条错误说成一句中文。"""
-    where = ".".join(str(p) for p in err["loc"]) or "条目"
-    kind = err["type"]
-    if kind == "missing":
-        return f"缺少字段 {where}"
-    if kind == "extra_forbidden":
-        return f"未知字段 {where}（拼写错了吗？）"
-    if kind in ("string_too_long", "too_long"):
-        return f"{where} 太长：{err['msg']}"
-    if kind in ("string_too_short", "too_short"):
-        return f"{where} 太短或为空"
-    msg = str(err["msg"]).removeprefix("Value error, ")
-    return f"{where}：{msg}"
 
 
 def check_references(entries: Sequence[Entry], directory: Path) -> list[Problem]:

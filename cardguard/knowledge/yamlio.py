@@ -170,6 +170,19 @@ def locate(path: Path, keys: Sequence[PathKey]) -> int | None:
     return line
 
 
+def locate_items(path: Path, keys: Sequence[PathKey]) -> list[int]:
+    """`keys` 指向的列表里每一项的行号（从 1 起）；只读一遍文件（标注集每条都要行号时用它）。"""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    for key in keys:
+        node = _child(node, key)
+    if not isinstance(node, yaml.SequenceNode):
+        return []
+    return [item.start_mark.line + 1 for item in node.value]
+
+
 def _child(node: yaml.Node | None, key: PathKey) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:

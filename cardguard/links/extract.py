@@ -236,12 +236,20 @@ def _cut_cjk_tail(host: str) -> str:
 
 
 def _trim(value: str) -> str:
-    """去掉句末标点；括号只在不成对时去掉。"""
-    while value and value[-1] in _TRAIL:
-        if value[-1] == ")" and value.count("(") >= value.count(")"):
-            break
-        value = value[:-1]
-    return value
+    """去掉句末标点；括号只在不成对时去掉。
+
+    从尾部往前走一遍：右括号的个数边走边减，不在循环里反复数（一长串“)”也只是线性时间）。
+    """
+    opens = value.count("(")
+    closes = value.count(")")
+    end = len(value)
+    while end and value[end - 1] in _TRAIL:
+        if value[end - 1] == ")":
+            if opens >= closes:
+                break
+            closes -= 1
+        end -= 1
+    return value[:end]
 
 
 def _build(

@@ -21,6 +21,11 @@ W_TYPO = 60
 W_TYPO_TAIL = 45  # 短品牌名末尾多/少一个字母（weixing、tencents）：常是别的词，单独不提醒
 W_BRAND_IN_DOMAIN = 45
 W_BRAND_IN_SUBDOMAIN = 30
+W_EMBEDDED_DOMAIN = 30  # 子域名里嵌着一个像完整网址的名字（shop.com.abc.top），没有品牌
+# 子域名里出现这些后缀时，前面那段是在装成一个完整的网址（pay-qq.com.abc.top）。
+_EMBEDDED_TLDS = frozenset(
+    ["com", "net", "org", "cn", "info", "io", "me", "co", "tv", "app", "pro", "gov", "edu"]
+)
 MIN_TYPO_LEN = 6
 MIN_LONG_NAME = 8  # 这么长的品牌名末尾多/少一个字母，基本只会是错拼
 
@@ -60,6 +65,10 @@ def check(link: Link, rules: DomainRules) -> Finding | None:
     if official:
         reason = f"网址开头冒充官方网站 {official}，实际是 {defang_host(link.site)}"
         findings.append(Finding(W_OFFICIAL_IN_SUBDOMAIN, reason, official))
+    else:
+        embedded = _embedded_domain(link, rules)
+        if embedded:
+            findings.append(embedded)
     swapped = _suffix_swap(link, rules)
     if swapped:
         tld = link.suffix.rsplit(".", 1)[-1]
@@ -112,6 +121,31 @@ def _official_in_subdomain(host: str, site: str, rules: DomainRules) -> str | No
         kind = rules.site_kind(name) if "." in name else None
         if kind is not None and kind[0] == "allow":
             return name
+    return None
+
+
+def _embedded_domain(link: Link, rules: DomainRules) -> Finding | None:
+    """pay-qq.com.abc.top：子域名部分本身像一个完整的网址（名字 + .com/.cn 这类后缀）。
+
+    名字里带品牌（pay-qq）就是在冒充官方网站；不带品牌的也算伪装，但分数低。
+    """
+    if link.host == link.site or not link.host.endswith("." + link.site):
+        return None
+    sub = link.unicode_host[: -len(link.site) - 1].split(".")
+    tlds = _EMBEDDED_TLDS | rules.cheap_tlds
+    for index in range(1, len(sub)):
+        if sub[index] not in tlds or sub[index - 1] in tlds:
+            continue
+        name = sub[index - 1]
+        shown = defang_host(".".join(sub[index - 1 :]))
+        where = defang_host(link.site)
+        for brand in rules.brands:
+            found = _brand_finding(brand, [name], name, rules.brand_lures)
+            if found:
+                reason = f"网址开头装成 {shown}（像{brand.name}的网站），实际是 {where}"
+                return Finding(W_OFFICIAL_IN_SUBDOMAIN, reason, brand.home)
+        reason = f"子域名里嵌着另一个网址 {shown}，实际是 {where}"
+        return Finding(W_EMBEDDED_DOMAIN, reason)
     return None
 
 

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 Verdict = Literal["warn", "log", "quiet"]
 MAX_DEFANGED = 120
+
+
+class HostList(Protocol):
+    """共享拦截名单（例如每天从网上更新的域名列表）：`scan(..., blocklist=...)` 用它。"""
+
+    def match(self, host: str) -> str | None:
+        """主机或它的上级域名在名单里时返回名单的名字（提醒理由里会写出来），否则 None。"""
+        ...
 
 
 @dataclass(frozen=True)

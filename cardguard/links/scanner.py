@@ -12,14 +12,16 @@ from ..text import fold
 from .deobfuscate import Disguise, disguise_names
 from .extract import MAX_LINKS, Link, links_in_text
 from .fast import might_have_link
-from .report import QUIET, LinkReport, ScanResult, Verdict, defang, defang_host
-from .score import score_link
-from .segments import Piece, pieces_from
+from .report import QUIET, HostList, LinkReport, ScanResult, Verdict, defang, defang_host
+from .score import score_link, shop_page
+from .segments import MAX_RAW_CHARS, Piece, pieces_from
 
 log = logging.getLogger("cardguard.links")
 
 MAX_WORD_TEXT = 20_000
 MAX_PIECES = 300  # 一条消息最多检查这么多段文本/网址字段
+MAX_SCAN_CHARS = 60_000  # 一条消息交给去伪装和找网址的文字合计上限
+MAX_EXTRA = 20  # extra_texts（二维码内容等）最多看这么多段
 
 
 def scan(
@@ -28,16 +30,26 @@ def scan(
     *,
     extra_texts: Sequence[str] = (),
     allow: Collection[str] = (),
+    blocklist: HostList | None = None,
 ) -> ScanResult:
     """扫描一条消息里的网址并打分。
 
     message：纯文本、CQ 码字符串，或 OneBot v11 消息段列表（{"type": ..., "data": {...}}，
     有 .type/.data 属性的消息段对象也行）；
     extra_texts：额外要一起检查的文本，例如图片里解出的二维码内容；
-    allow：这个群额外信任的主机/网站（处理误报用）。没有网址就不会提醒，不管说了什么。
+    allow：这个群额外信任的主机/网站（处理误报用）；
+    blocklist：共享拦截名单（有 `match(host) -> 名单名 | None` 的对象），命中按拦截处理，
+    但白名单（发布的和群内的）优先。没有网址就不会提醒，不管说了什么。
+
+    工作量有上限：最多看 `segments.MAX_RAW_CHARS` 字原文、`MAX_SCAN_CHARS` 字交给找网址，
+    每一步都是线性的；`scan_cost(message)` 不解析就能估出大小。
     """
     pieces = pieces_from(message)
-    pieces.extend(Piece(t, "extra") for t in extra_texts if isinstance(t, str) and t)
+    pieces.extend(
+        Piece(t[:MAX_RAW_CHARS], "extra")
+        for t in extra_texts[:MAX_EXTRA]
+        if isinstance(t, str) and t
+    )
     if not any(p.origin != "text" or might_have_link(p.text) for p in pieces):
         return QUIET
     words, caution = _words(pieces, rules)
@@ -45,11 +57,20 @@ def scan(
     if not found:
         return QUIET
     allow_set = _normalize_allow(allow)
+    pages = [shop_page(link, rules) for link, _ in found]
     reports: dict[str, LinkReport] = {}
     disguises = Disguise.NONE
-    for link, piece in found:
+    for index, (link, piece) in enumerate(found):
         disguises |= link.disguises
-        report = _report(link, piece, words, caution, allow_set, rules)
+        companion = next(
+            (
+                page
+                for i, page in enumerate(pages)
+                if page and i != index and found[i][0].host != link.host
+            ),
+            "",
+        )
+        report = _report(link, piece, words, caution, allow_set, rules, blocklist, companion)
         known = reports.get(report.url)
         if known is None or report.score > known.score:
             reports[report.url] = report
@@ -60,12 +81,15 @@ def scan(
 
 def _find(pieces: Sequence[Piece], rules: DomainRules, *, shoppy: bool) -> list[tuple[Link, Piece]]:
     found: list[tuple[Link, Piece]] = []
+    budget = MAX_SCAN_CHARS
     for piece in pieces[:MAX_PIECES]:
         if piece.origin == "text" and not might_have_link(piece.text):
             continue
-        _, links = links_in_text(piece.text, rules, shoppy=shoppy)
+        text = piece.text[:budget]
+        budget -= len(text)
+        _, links = links_in_text(text, rules, shoppy=shoppy)
         found.extend((link, piece) for link in links)
-        if len(found) >= MAX_LINKS:
+        if len(found) >= MAX_LINKS or budget <= 0:
             break
     return found[:MAX_LINKS]
 
@@ -77,13 +101,17 @@ _WORD_GAP_RE = re.compile(
 )
 
 
+# 英文和汉字之间的一个空格（“GPT 账号”“Plus 代充”）：话术表里是连着写的。
+_MIXED_GAP_RE = re.compile(rf"(?<=[a-z0-9]) (?=[{_CJK}])|(?<=[{_CJK}]) (?=[a-z0-9])")
+
+
 def _words(pieces: Sequence[Piece], rules: DomainRules) -> tuple[list[str], bool]:
     """消息里的卡盟话术（汉字间插了空格/符号也认），以及是不是在提醒别人。"""
     text = "\n".join(p.text for p in pieces if p.words)[:MAX_WORD_TEXT]
     if not text:
         return [], False
     folded = fold(text)
-    compact = _WORD_GAP_RE.sub("", folded)
+    compact = _MIXED_GAP_RE.sub("", _WORD_GAP_RE.sub("", folded))
     found = rules.find_words(folded if compact == folded else f"{folded}\n{compact}")
     return found, rules.has_caution(compact)
 
@@ -100,6 +128,8 @@ def _report(
     caution: bool,
     allow: Collection[str],
     rules: DomainRules,
+    blocklist: HostList | None,
+    companion: str,
 ) -> LinkReport:
     scored = score_link(
         link,
@@ -109,6 +139,8 @@ def _report(
         title=piece.title,
         allow=allow,
         caution=caution,
+        blocklist=blocklist,
+        companion=companion,
     )
     return LinkReport(
         url=link.url,

@@ -4,23 +4,27 @@
 
 | 信号 | 分 | 说明 |
 |---|---|---|
-| 拦截名单 | 100 | |
-| 发卡系统特征 | yaml | 独角数卡 /buy/<n> 等 60；通用的（/item/<n>）20–40 |
+| 拦截名单 | 100 | 发布的 block 列表，或 `scan(blocklist=...)` 的共享名单（共享名单不压过白名单） |
+| 发卡系统特征 | shops.yaml | 只有发卡软件才有的网址（独角数卡 /buy/<n>）≥ warn；通用的（/item/<n>）低于 warn |
+| 通用特征 + 第二信号 | 补到 warn | 通用特征再加上话术、域名发卡词、廉价后缀、IP、端口、伪装、仿冒、托管平台，或同一条消息里有付款页 |
+| 托管发卡平台/支付网关 | shops.yaml | 平台上的店铺/商品/付款页面（pay.ldxp.cn/shop/…）；平台别的页面低一些 |
 | 仿冒品牌 | 30–70 | 形近字母 70，一字之差/子域名冒充官方 60，品牌名套在别人域名里 45 |
 | 卡片冒充 | 60 / 20 | 标题像官方服务（腾讯充值中心、QQ钱包）或就是品牌名却指向别处 60；只提到品牌、或指向文章 20 |
 | 伪装写法 | 40 | 全角、零宽、点代替.、hxxp、@ 藏地址、%xx 主机名、整数 IP…（单纯大写不计分） |
-| 域名含发卡词 | yaml | kami/faka 40，km 15 …（连字符拆开、形近字母也认） |
+| 域名含发卡词 | yaml | kami/faka 40，km 15 …（连字符拆开、形近字母也认）；两个不同的词再加 15 |
 | 直接用 IP | 35 / 10 | 公网（含文档保留段）/ 局域网、本机 |
 | 短链接 | 30 | |
 | 国际化域名 | 20 / 40 | punycode / 混用形近文字 |
 | 廉价后缀 | 20 | |
 | 非常用端口 | 15 | |
-| 卡盟话术 | 30/40/50 | 消息里 1/2/≥3 个词；网址本身还有别的信号时再加 10；≥2 个词且有卖货口吻再加 20 |
-| 中文域名含话术 | 40 | 卡密商城.xyz |
+| 卡盟话术 | 30/40/50 | 消息里 1/2/≥3 个词；网址本身还有别的信号时再加 10；≥2 个词、有卖货口吻且有卡盟特有的词再加 20 |
+| 普通买卖用语 | ≤45 | 只有“现货、质保、全网最低”这类正规商店也用的词：同上计分但封顶 45，不算第二信号 |
+| 中文域名含话术 | 40 | 卡密商城.xyz、充值中心.top（punycode 解码后找） |
+| 中文域名含品牌 | 60 | 腾讯客服.com（解码后是品牌的中文名，又不是官方网站） |
 
 单个弱信号（只有廉价后缀、只有端口、只有一个话术词配普通网址）达不到 warn=60；
 话术 + 任何可疑网址、任一强特征、拦截名单、仿冒、发卡词 + 廉价后缀、伪装 + 廉价后缀、
-卖货口吻的广告（≥2 个话术含卖货词）配普通网址都会达到。
+通用发卡特征 + 任一第二信号、卖货口吻的广告（≥2 个话术含卖货词）配普通网址都会达到。
 在提醒别人（骗子、举报…）、指向文章、或在用户内容网站上时，话术不加卖货分。
 白名单网站（含 `scan(allow=...)` 的群内白名单）永远 0 分，拦截名单优先于白名单。
 """
@@ -32,12 +36,13 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from ..knowledge.domains import DomainRules
+from ..knowledge.domains import BrandInfo, DomainRules
+from ..knowledge.shops import Fingerprint
 from ..text import fold
 from . import lookalike
 from .deobfuscate import CONFUSABLE, Disguise, disguise_names
 from .extract import Link
-from .report import defang_host
+from .report import HostList, defang_host
 
 W_BLOCK = 100
 W_DISGUISE = 40
@@ -52,8 +57,39 @@ W_CLAIM = 60
 W_CLAIM_WEAK = 20
 W_WORDS = (0, 30, 40, 50)
 W_WORDS_COMBO = 10
+W_COMMERCE_MAX = 45  # 只有普通买卖用语时话术最多这么多分
 W_SALES = 20  # ≥2 个话术里有卖货口吻（自助下单、全网最低…），又不是在提醒别人、也不是文章链接
 W_HOST_WORDS = 40
+W_HOST_BRAND = 60  # 中文域名就是品牌名（腾讯充值.com）
+W_TOKEN_PAIR = 15  # 域名里有两个不同的发卡词（qbi + dichong）
+PAGE_NAMES = {
+    "product": "下单页",
+    "buy": "下单页",
+    "category": "商品分类页",
+    "query": "查单页",
+    "pay": "付款页",
+    "signup": "代理/分站注册页",
+    "user": "用户中心",
+    "home": "首页",
+}
+# 通用的发卡系统特征（/item/3）有了这些信号之一就补到 warn；太弱的（域名里只有 shop、card
+# 这种正规商城也常用的词，10 分）不算。
+MIN_SECOND_WEIGHT = 15
+SECOND_SIGNALS = frozenset(
+    {
+        "shop_words",
+        "shop_token",
+        "cheap_tld",
+        "platform",
+        "ip",
+        "port",
+        "disguise",
+        "idn",
+        "lookalike",
+        "card_claim",
+        "companion",
+    }
+)
 ALLOWED_REASON = "官方或常用网站（白名单）"
 _SILENT = Disguise.UPPER | Disguise.IDN
 
@@ -109,22 +145,85 @@ def score_link(
     title: str = "",
     allow: Collection[str] = (),
     caution: bool = False,
+    blocklist: HostList | None = None,
+    companion: str = "",
 ) -> Scored:
     """给一条网址打分。
 
     words：消息里的卡盟话术；claim：所在卡片的标题/描述；title：卡片标题；
-    caution：消息是在提醒别人（骗子、举报…），这时话术不再额外加分。
+    caution：消息是在提醒别人（骗子、举报…），这时话术不再额外加分；
+    blocklist：共享拦截名单；companion：同一条消息里另一条网址是发卡/付款页面时写它的说明。
     """
     if is_allowed(link, rules, allow):
         return Scored(0, (), True, ())
     signals = _link_signals(link, rules)
+    if blocklist is not None:
+        signals.extend(_shared_block(link, blocklist))
     if claim:
         signals.extend(_claim_signals(link, claim, title or claim, rules))
     if words:
         signals.append(_words_signal(link, words, signals, rules, caution=caution))
+    if companion:
+        signals.append(Signal("companion", 0, f"同一条消息里还有{companion}"))
+    signals = _corroborate([s for s in signals if s.weight > 0 or s.kind == "companion"], rules)
     signals = sorted((s for s in signals if s.weight > 0), key=lambda s: -s.weight)
     score = min(100, sum(s.weight for s in signals))
+    if is_local(link) and not any(s.kind in ("block", "disguise") for s in signals):
+        # 本机/局域网地址别人打不开（自己搭的测试站、路由器后台）：最多记日志。
+        # 写成整数/十六进制这类伪装的不算：没人这样写自己的路由器地址
+        score = min(score, rules.warn - 1)
     return Scored(score, tuple(signals), False, _risks(link, signals, rules))
+
+
+def _corroborate(signals: list[Signal], rules: DomainRules) -> list[Signal]:
+    """通用的发卡系统特征（/item/3、/product/3.html）要有第二个信号才提醒。
+
+    有第二信号（话术、域名发卡词、廉价后缀、IP…）时补到 warn；没有时（只有普通买卖用语，
+    或什么都没有），这条特征最多把总分带到 warn 以下：正规商城也有 /product/3.html。
+    """
+    generic = next(
+        (s for s in signals if s.kind == "fingerprint" and 0 < s.weight < rules.warn), None
+    )
+    if generic is None:
+        return signals
+    others = [
+        s
+        for s in signals
+        if s is not generic
+        and s.kind in SECOND_SIGNALS
+        and (s.weight >= MIN_SECOND_WEIGHT or s.kind == "companion")
+    ]
+    total = sum(s.weight for s in signals)
+    if others and total < rules.warn:
+        weight = generic.weight + rules.warn - total
+        reason = f"{generic.reason}，又有其他可疑特征"
+    elif not others and total >= rules.warn:
+        weight = max(0, generic.weight - (total - rules.warn + 1))
+        reason = generic.reason
+    else:
+        return signals
+    replaced = Signal("fingerprint", weight, reason)
+    return [replaced if s is generic else s for s in signals]
+
+
+def _shared_block(link: Link, blocklist: HostList) -> list[Signal]:
+    name = blocklist.match(link.host)
+    if not name:
+        return []
+    return [Signal("block", W_BLOCK, f"域名在共享拦截名单“{name}”中")]
+
+
+def shop_page(link: Link, rules: DomainRules) -> str:
+    """这条网址本身就是发卡/付款页面（强特征或托管平台的店铺页）时，返回给人看的说明。"""
+    if is_allowed(link, rules):
+        return ""
+    fp = _best_fingerprint(link, rules)
+    if fp is not None and (fp.weight >= rules.warn or fp.page == "pay"):
+        return f"{fp.system}的页面（{defang_host(link.host)}）"
+    platform = rules.platform_for(link.host)
+    if platform is not None and platform.page_hit(_path(link)):
+        return f"{platform.name}的页面"
+    return ""
 
 
 # 文章/帖子的网址：话术多半是在讨论，不是在卖货。
@@ -148,13 +247,18 @@ def _words_signal(
         weight += W_WORDS_COMBO
     if _selling(link, words, rules, caution=caution):
         weight += W_SALES
+    if all(word in rules.commerce for word in words):
+        # 只有“现货、质保、全网最低”这类正规商店也用的词：算广告口吻，但单靠它们到不了 warn，
+        # 也不算通用特征要的第二信号
+        weight = min(weight, W_COMMERCE_MAX)
+        return Signal("commerce_words", weight, f"消息里有卖货话术：{'、'.join(words[:4])}")
     return Signal("shop_words", weight, f"消息里有卡盟话术：{'、'.join(words[:4])}")
 
 
 def _selling(link: Link, words: Sequence[str], rules: DomainRules, *, caution: bool) -> bool:
     """像卖货广告：≥2 个话术且有卖货口吻；不是提醒别人，不是文章，也不在用户内容网站上
     （群文档、公众号文章里的话术不算网址本身的特征）。"""
-    if caution or len(words) < 2 or rules.sales_count(words) == 0:
+    if caution or not rules.is_ad(words):
         return False
     if _ARTICLE_RE.search(link.path):
         return False
@@ -166,6 +270,7 @@ def _link_signals(link: Link, rules: DomainRules) -> list[Signal]:
     signals = [
         *_block(link, rules),
         *_fingerprint(link, rules),
+        *_platform(link, rules),
         *_host_kind(link, rules),
         *_disguise(link),
         *_port(link),
@@ -190,21 +295,42 @@ def _block(link: Link, rules: DomainRules) -> list[Signal]:
     return [Signal("block", W_BLOCK, f"域名在拦截名单中（{entry.note}）")]
 
 
+def _path(link: Link) -> str:
+    return link.path if link.path.startswith("/") else "/" + link.path
+
+
+def _best_fingerprint(link: Link, rules: DomainRules) -> Fingerprint | None:
+    path = _path(link)
+    if path == "/" or rules.fingerprint_any is None or not rules.fingerprint_any.search(path):
+        return None
+    best: Fingerprint | None = None
+    for fp, rx in rules.fingerprints:
+        if (best is None or fp.weight > best.weight) and rx.search(path):
+            best = fp
+    return best
+
+
 def _fingerprint(link: Link, rules: DomainRules) -> list[Signal]:
-    path = link.path if link.path.startswith("/") else "/" + link.path
-    if path == "/":
+    fp = _best_fingerprint(link, rules)
+    if fp is None:
         return []
-    best = max(
-        ((fp, m) for fp, rx in rules.fingerprints if (m := rx.search(path))),
-        key=lambda item: item[0].weight,
-        default=None,
-    )
-    if best is None:
+    shown = _path(link)[:40]
+    page = PAGE_NAMES.get(fp.page or "", "页面")
+    text = f"网址是典型发卡系统的{page}" if fp.weight >= rules.warn else f"网址像发卡系统的{page}"
+    return [Signal("fingerprint", fp.weight, f"{text}（{fp.system} {shown}）")]
+
+
+def _platform(link: Link, rules: DomainRules) -> list[Signal]:
+    platform = rules.platform_for(link.host)
+    if platform is None:
         return []
-    fp, _ = best
-    shown = path[:40]
-    text = "典型发卡系统的下单页" if fp.weight >= rules.warn else "像发卡系统的页面"
-    return [Signal("fingerprint", fp.weight, f"网址是{text}（{fp.system} {shown}）")]
+    what = "发卡平台" if platform.kind == "shop" else "支付网关"
+    if platform.page_hit(_path(link)):
+        page = "店铺/商品页" if platform.kind == "shop" else "付款页"
+        return [Signal("platform", platform.weight, f"网址是{what}{platform.name}上的{page}")]
+    if platform.home_weight:
+        return [Signal("platform", platform.home_weight, f"网址是{what}{platform.name}的网站")]
+    return []
 
 
 def _host_kind(link: Link, rules: DomainRules) -> list[Signal]:
@@ -237,13 +363,20 @@ _LAN_NETS = tuple(
 )
 
 
-def _ip(link: Link) -> list[Signal]:
+def is_local(link: Link) -> bool:
+    """网址指向本机、局域网或运营商内网：群友打不开，多半是在调试或看路由器。"""
+    if not link.is_ip:
+        return False
     try:
         address = ipaddress.ip_address(link.host)
     except ValueError:
-        return []
+        return False
     lan = address.is_loopback or address.is_link_local or address.is_unspecified
-    if lan or any(address.version == n.version and address in n for n in _LAN_NETS):
+    return lan or any(address.version == n.version and address in n for n in _LAN_NETS)
+
+
+def _ip(link: Link) -> list[Signal]:
+    if is_local(link):
         return [Signal("ip", W_PRIVATE_IP, "直接用内网或本机 IP 地址访问")]
     return [Signal("ip", W_PUBLIC_IP, "直接用 IP 地址访问")]
 
@@ -263,18 +396,37 @@ def _tokens(link: Link, rules: DomainRules) -> list[Signal]:
     if not link.unicode_host.isascii():
         labels = [label.translate(CONFUSABLE) for label in link.unicode_host.split(".")]
     keep = len(labels) - (link.suffix.count(".") + 1)
-    hits = rules.shop_token_hits(labels[: max(keep, 0)])
+    own = labels[: max(keep, 0)]
+    hits = rules.shop_token_hits(own)
+    signals: list[Signal] = []
     if hits:
         tokens = [token for token, _ in hits]
         # kami 和 kamis 同时命中时只说 kami（用户在网址里认得出来的那段）
         distinct = [t for t in tokens if not any(o != t and o in t for o in tokens)]
         names = "、".join(distinct[:3])
-        return [Signal("shop_token", hits[0][1], f"域名含发卡相关词 {names}")]
-    if link.unicode_host.isascii():
+        weight = hits[0][1] + (W_TOKEN_PAIR if len(distinct) > 1 else 0)
+        signals.append(Signal("shop_token", weight, f"域名含发卡相关词 {names}"))
+    if not link.unicode_host.isascii():
+        signals.extend(_host_words(link, own, rules))
+    return signals
+
+
+def _host_words(link: Link, own: Sequence[str], rules: DomainRules) -> list[Signal]:
+    """中文（punycode）域名解码后的词：品牌的中文名（腾讯、王者荣耀）算冒充，卡盟/充值词算发卡词。"""
+    if rules.host_words_re is None:
         return []
-    found = rules.find_words(fold(link.unicode_host))
+    folded = fold("".join(label for label in own if not label.isascii()))
+    if not folded:
+        return []
+    found = list(dict.fromkeys(rules.host_words_re.findall(folded)))
     if not found:
         return []
+    shown = defang_host(link.unicode_host)
+    brands = lookalike.claimed_brands(folded, rules)
+    if brands:
+        brand = brands[0][0]
+        reason = f"中文域名冒充{brand.name}（{shown}），不是官方网站"
+        return [Signal("lookalike", W_HOST_BRAND, reason, brand.home)]
     return [Signal("shop_token", W_HOST_WORDS, f"中文域名里有卡盟词 {'、'.join(found[:3])}")]
 
 
@@ -297,7 +449,7 @@ def _claims_service(folded: str, title: str, rules: DomainRules) -> bool:
     )
 
 
-def _title_is_brand(title: str, brands: Sequence[tuple[lookalike.BrandInfo, str]]) -> bool:
+def _title_is_brand(title: str, brands: Sequence[tuple[BrandInfo, str]]) -> bool:
     """卡片标题就是品牌名（小程序卡片“哔哩哔哩”“QQ”）：它自称是这个品牌的应用。"""
     name = fold("".join(title.split()))
     return any(name == fold(b.name) or name in b.aliases for b, _ in brands)

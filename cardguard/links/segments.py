@@ -3,7 +3,10 @@
 支持 text、face（当作字母间的表情）、json 分享/小程序卡片、旧式 xml 卡片、share、
 自定义 music 和 markdown；也能解析 CQ 码字符串。卡片里的图片地址（preview/icon/cover…）
 不算要提醒的链接；卡片标题/描述作为“卡片自称是什么”，用来和它真实指向的网站对比。
-所有解析都有大小和深度上限，坏数据只会被忽略，不会抛异常。
+所有解析都有大小和深度上限，坏数据只会被忽略，不会抛异常：
+一条消息（含转发的嵌套消息）最多看 `MAX_SEGMENTS` 个消息段、合计 `MAX_RAW_CHARS` 个字符的
+文本/卡片/markdown 原文；超出的部分不看（记一条日志）。所以解析一条消息的工作量有固定上限，
+`scan_cost` 不解析就能给出它的大小。
 """
 
 from __future__ import annotations
@@ -21,8 +24,12 @@ log = logging.getLogger("cardguard.links")
 MAX_CARD_CHARS = 64_000
 MAX_DEPTH = 32
 MAX_STRINGS = 500
-MAX_SEGMENTS = 200
+MAX_SEGMENTS = 200  # 整条消息（含转发节点里的）合计
+MAX_NODE_DEPTH = 3
+MAX_RAW_CHARS = 200_000  # 整条消息里要看的文本、卡片、markdown 原文合计
 MAX_CLAIM = 200
+# 已经是字典的卡片（有的适配器替我们解析好了 JSON）按这么多字算：遍历它另有字符串个数和深度上限。
+MAPPING_COST = 4_000
 FACE = "\ufffc"  # QQ 表情夹在字母中间时按表情处理
 
 Origin = Literal["text", "card", "extra"]
@@ -54,22 +61,85 @@ _XML_ATTR_RE = re.compile(
 _XML_TEXT_RE = re.compile(r"<(title|summary)\b[^>]*>([^<]*)</\1>", re.I)
 
 
+class _Budget:
+    """一条消息还能看多少个消息段、多少字原文（嵌套的转发节点共用同一份）。"""
+
+    def __init__(self) -> None:
+        self.segments = MAX_SEGMENTS
+        self.chars = MAX_RAW_CHARS
+        self.exhausted = False
+
+    def take_segment(self) -> bool:
+        if self.segments <= 0:
+            self.exhausted = True
+            return False
+        self.segments -= 1
+        return True
+
+    def take(self, text: str) -> str:
+        """从预算里取这段原文（超出的部分截掉）。"""
+        if len(text) > self.chars:
+            self.exhausted = True
+            text = text[: self.chars]
+        self.chars -= len(text)
+        return text
+
+
 def pieces_from(message: str | Sequence[Mapping[str, Any]]) -> list[Piece]:
-    """把纯文本、CQ 码字符串或消息段列表拆成待检查的片段。"""
+    """把纯文本、CQ 码字符串或消息段列表拆成待检查的片段（总量受 `MAX_RAW_CHARS` 限制）。"""
     if isinstance(message, str):
         if "[CQ:" not in message:
-            return [Piece(message)] if message else []
-        message = parse_cq(message)
-    return list(_from_segments(message, depth=0))
+            return [Piece(message[:MAX_RAW_CHARS])] if message else []
+        message = parse_cq(message[:MAX_RAW_CHARS])
+    elif len(message) == 1:  # 最常见的一条纯文字：不必建预算
+        kind, data = kind_and_data(message[0])
+        text = data.get("text")
+        if kind == "text" and isinstance(text, str):
+            return [Piece(text[:MAX_RAW_CHARS])] if text else []
+    budget = _Budget()
+    pieces = list(_from_segments(message, 0, budget))
+    if budget.exhausted:
+        log.info("消息过大，只检查了前 %d 个消息段、%d 字", MAX_SEGMENTS, MAX_RAW_CHARS)
+    return pieces
 
 
-def _from_segments(segments: Sequence[Any], depth: int) -> Iterator[Piece]:
+def scan_cost(message: str | Sequence[Any]) -> int:
+    """不解析卡片就估计扫描这条消息要看多少字符（已按上限封顶，最多 `MAX_RAW_CHARS`）。
+
+    扫描的工作量与它大致成正比；插件可以据此决定是否把扫描放进工作线程。
+    """
+    if isinstance(message, str):
+        return min(len(message), MAX_RAW_CHARS)
+    return min(_cost(message, 0, [MAX_SEGMENTS]), MAX_RAW_CHARS)
+
+
+def _cost(segments: Sequence[Any], depth: int, left: list[int]) -> int:
+    total = 0
+    for segment in segments:
+        if left[0] <= 0 or total >= MAX_RAW_CHARS:
+            break
+        left[0] -= 1
+        kind, data = kind_and_data(segment)
+        if kind == "node" and depth < MAX_NODE_DEPTH and isinstance(data.get("content"), list):
+            total += _cost(data["content"], depth + 1, left)
+            continue
+        total += sum(
+            len(v) if isinstance(v, str) else MAPPING_COST
+            for v in data.values()
+            if isinstance(v, str | Mapping)
+        )
+    return total
+
+
+def _from_segments(segments: Sequence[Any], depth: int, budget: _Budget) -> Iterator[Piece]:
     buffer: list[str] = []
-    for segment in list(segments)[:MAX_SEGMENTS]:
+    for segment in segments:
+        if not budget.take_segment():
+            break
         kind, data = kind_and_data(segment)
         if kind == "text":
             text = data.get("text")
-            buffer.append(text if isinstance(text, str) else "")
+            buffer.append(budget.take(text) if isinstance(text, str) else "")
             continue
         if kind in ("face", "mface"):
             buffer.append(FACE)
@@ -77,7 +147,7 @@ def _from_segments(segments: Sequence[Any], depth: int) -> Iterator[Piece]:
         if any(buffer):
             yield Piece("".join(buffer))
         buffer = []
-        yield from _other_segment(kind, data, depth)
+        yield from _other_segment(kind, data, depth, budget)
     if any(buffer):
         yield Piece("".join(buffer))
 
@@ -91,17 +161,33 @@ def kind_and_data(segment: Any) -> tuple[str, Mapping[str, Any]]:
     return (kind if isinstance(kind, str) else ""), (data if isinstance(data, Mapping) else {})
 
 
-def _other_segment(kind: str, data: Mapping[str, Any], depth: int) -> Iterator[Piece]:
+def _other_segment(
+    kind: str, data: Mapping[str, Any], depth: int, budget: _Budget
+) -> Iterator[Piece]:
     if kind == "json":
-        yield from json_card(data.get("data"))
+        yield from json_card(_taken(data.get("data"), budget))
     elif kind == "xml":
-        yield from xml_card(data.get("data"))
+        yield from xml_card(_taken(data.get("data"), budget))
     elif kind == "share" or (kind == "music" and data.get("type") == "custom"):
-        yield from _share(data)
+        yield from _share({k: _taken(v, budget) for k, v in data.items()})
     elif kind == "markdown" and isinstance(data.get("content"), str):
-        yield Piece(data["content"])
-    elif kind == "node" and depth < 3 and isinstance(data.get("content"), list):
-        yield from _from_segments(data["content"], depth + 1)
+        content = budget.take(data["content"])
+        if content:
+            yield Piece(content)
+    elif kind == "node" and depth < MAX_NODE_DEPTH and isinstance(data.get("content"), list):
+        yield from _from_segments(data["content"], depth + 1, budget)
+
+
+def _taken(value: Any, budget: _Budget) -> Any:
+    """字符串从预算里扣；已经解析好的卡片（字典）按它的大概大小扣，超出预算就不看了。"""
+    if isinstance(value, str):
+        return budget.take(value)
+    if isinstance(value, Mapping):
+        if budget.chars < MAPPING_COST:
+            budget.exhausted = True
+            return None
+        budget.chars -= MAPPING_COST
+    return value
 
 
 def _share(data: Mapping[str, Any]) -> Iterator[Piece]:

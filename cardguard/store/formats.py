@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..knowledge import Entry, KnowledgeError, Problem, RiskEntry, parse_entries
-from ..knowledge.loader import describe_error
+from ..knowledge.errors import describe_error
 from ..knowledge.schema import MAX_ANSWER, MAX_QUESTION
 from ..knowledge.yamlio import dump_yaml, locate
 from ..settings import LINK_MODES

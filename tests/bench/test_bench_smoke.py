@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -30,7 +29,7 @@ ALWAYS = (
     "rss.bot_mb",
     "rss.bot_big_mb",
 )
-LINKS = ("links.chatter_us", "links.link_us")
+LINKS = ("links.chatter_us", "links.link_us", "links.link_p99_us")
 
 
 @pytest.fixture(scope="module")
@@ -50,18 +49,11 @@ def result(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-def _links_available() -> bool:
-    return importlib.util.find_spec("cardguard.links") is not None
-
-
 def test_every_figure_is_present(result: dict[str, Any]) -> None:
     keys = set(result["figures"])
     expected = {f"match.{kind}.{size}" for kind in ("ms", "top1") for size in MATCH_SIZES}
-    expected |= set(ALWAYS)
-    if _links_available():
-        expected |= set(LINKS)
-    else:
-        assert "links" in result["meta"]["skipped"]
+    expected |= set(ALWAYS) | set(LINKS)
+    assert not result["meta"]["skipped"], result["meta"]["skipped"]
     assert expected <= keys, f"缺少：{sorted(expected - keys)}"
 
 
@@ -110,8 +102,6 @@ def test_plugin_probe_measured_one_matcher_and_the_bare_framework(result: dict[s
 
 
 def test_link_scan_saw_warnings_and_quiet_chatter(result: dict[str, Any]) -> None:
-    if not _links_available():
-        pytest.skip("cardguard.links 尚未提供")
     quiet = result["figures"]["links.chatter_us"]["details"]["verdicts"]
     assert set(quiet) == {"quiet"}
     loud = result["figures"]["links.link_us"]["details"]["verdicts"]

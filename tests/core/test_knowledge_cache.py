@@ -75,6 +75,26 @@ def test_edited_domains_file_is_compiled_again(kb: Path, tmp_path: Path) -> None
     assert "my-own-site.example" in after.allow and "my-own-site.example" not in before.allow
 
 
+def test_edited_shops_file_is_compiled_again(kb: Path, tmp_path: Path) -> None:
+    """shops.yaml 和 domains.yaml 编进同一份链接规则：改了 shops.yaml，缓存也要作废。"""
+    cache = tmp_path / "cache"
+    before = load_knowledge(kb, cache_dir=cache).domains
+    shops = kb / "shops.yaml"
+    text = shops.read_text(encoding="utf-8")
+    shops.write_text(text.replace("domains: [catfk.com]", "domains: [catfk.example]"), "utf-8")
+    after = load_knowledge(kb, cache_dir=cache).domains
+    assert before is not None and after is not None
+    assert before.platform_for("catfk.com") is not None
+    assert after.platform_for("catfk.com") is None and after.platform_for("catfk.example")
+
+
+def test_broken_shops_file_reports_its_line(kb: Path, tmp_path: Path) -> None:
+    (kb / "shops.yaml").write_text("fingerprints:\n  - system: 坏\n    weight: 60\n", "utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(kb, cache_dir=tmp_path / "cache")
+    assert str(info.value).startswith(f"{kb / 'shops.yaml'}:")
+
+
 def test_edited_chatter_file_is_read_again(kb: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     before = load_knowledge(kb, cache_dir=cache).chatter

@@ -148,7 +148,7 @@ def test_short_tail_typos_alone_do_not_warn(host: str, rules: DomainRules) -> No
 def test_chinese_host_with_shop_words(rules: DomainRules) -> None:
     result = scan("https://xn--hlry7bt5cc5f.xyz", rules)  # 卡密商城.xyz
     assert result.verdict == "warn"
-    assert "中文域名里有卡盟词 卡密" in result.links[0].reasons
+    assert any(r.startswith("中文域名里有卡盟词 卡密") for r in result.links[0].reasons)
 
 
 @pytest.mark.parametrize("host", ["www.ka-shop.com", "fa-ka.cc"])
