@@ -24,6 +24,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "localstore_cache_dir": str(DATA_DIR / "cache"),
         "localstore_config_dir": str(DATA_DIR / "config"),
         "log_level": "WARNING",
+        "cardguard_fetch_private": True,  # 测试的图片服务器在 127.0.0.1 上
     }
 
 

@@ -83,20 +83,22 @@ async def fetch_qr_texts(
 
 
 async def _one(url: str, options: FetchOptions) -> list[str]:
-    short = short_url(url, 120)
+    """下载并解码一张图片。图片地址是群友发的内容（QQ 的图片地址还带着访问密钥），
+    只写进调试日志；警告里只说出了什么事。"""
+    log.debug("二维码图片：%s", short_url(url, 120))
     try:
         result = await fetch(url, options)
         return await asyncio.to_thread(decode_qr, result.content)
     except FetchTimeout:
-        log.warning("二维码图片下载超时（%g 秒）：%s", options.timeout, short)
+        log.warning("二维码图片下载超时（%g 秒）", options.timeout)
     except TooLarge:
-        log.warning("二维码图片过大（超过 %d 字节），跳过：%s", options.max_bytes, short)
-    except FetchError as exc:
-        log.warning("二维码图片没下载：%s：%s", short, exc)
+        log.warning("二维码图片过大（超过 %d 字节），跳过", options.max_bytes)
+    except FetchError as exc:  # 中文原因，不含路径和参数
+        log.warning("二维码图片没下载：%s", exc)
     except (ValueError, OSError, RuntimeError) as exc:
-        log.warning("二维码图片无法解码：%s：%s", short, exc)
+        log.warning("二维码图片无法解码：%s", str(exc)[:80])
     except Exception:  # 兜底：图片检查失败不能影响消息处理，但要留下完整现场
-        log.exception("二维码图片处理出错：%s", short)
+        log.exception("二维码图片处理出错")
     return []
 
 

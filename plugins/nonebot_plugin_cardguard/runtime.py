@@ -41,11 +41,13 @@ class Runtime:
         shipped: Knowledge,
         store: Store,
         stats: StatsStore | None,
+        data_dir: Path | None = None,
         cache_dir: Path | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.stats = stats
+        self.data_dir = data_dir
         self.cache_dir = cache_dir
         self.shipped = shipped
         self.knowledge = self._compose(shipped)
@@ -223,4 +225,6 @@ def create_runtime(config: Config, data_dir: Path, cache_dir: Path) -> Runtime:
     except StatsError as exc:
         logger.error(f"统计库打不开，这次不记统计：{exc}")
         stats = None
-    return Runtime(config, shipped=shipped, store=store, stats=stats, cache_dir=cache_dir)
+    return Runtime(
+        config, shipped=shipped, store=store, stats=stats, data_dir=data_dir, cache_dir=cache_dir
+    )

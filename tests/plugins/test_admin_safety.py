@@ -52,12 +52,11 @@ def png_bytes() -> bytes:
 
 
 @pytest.fixture
-def image_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def image_server() -> Iterator[str]:
     """127.0.0.1 上的小图片服务器：/ok.png 返回一张 PNG，/text 返回非图片。
 
-    服务器在本机，所以打开 CARDGUARD_FETCH_PRIVATE（默认不连本机/内网地址）。
+    服务器在本机：测试的设置打开了 CARDGUARD_FETCH_PRIVATE（见 tests/conftest.py；默认不连本机/内网地址）。
     """
-    monkeypatch.setenv("CARDGUARD_FETCH_PRIVATE", "true")
     with serve_bytes({"/ok.png": png_bytes(), "/text": b"not an image"}) as url:
         yield url
 

@@ -164,14 +164,12 @@ async def test_reported_site_ignores_reply_ids_that_are_not_numbers(app: App) ->
 
 
 @pytest.fixture
-def qr_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def qr_server() -> Iterator[str]:
     """127.0.0.1 上的图片服务器：/shop.png 是指向卡盟的二维码，/plain.png 是普通网址的二维码。
 
-    服务器在本机，所以打开 CARDGUARD_FETCH_PRIVATE（默认不连本机/内网地址）。
+    服务器在本机：测试的设置打开了 CARDGUARD_FETCH_PRIVATE（见 tests/conftest.py；默认不连本机/内网地址）。
     """
     import segno
-
-    monkeypatch.setenv("CARDGUARD_FETCH_PRIVATE", "true")
 
     def png(text: str) -> bytes:
         buffer = io.BytesIO()

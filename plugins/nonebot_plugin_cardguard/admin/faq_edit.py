@@ -59,7 +59,10 @@ async def attach_images(ctx: Ctx, answer: str) -> tuple[str, str]:
     )
     for url in urls[:MAX_IMAGES]:
         try:
-            markers.append(marker(await download_image(url, runtime.store.files_dir)))
+            saved = await download_image(
+                url, runtime.store.files_dir, allow_private=config.cardguard_fetch_private
+            )
+            markers.append(marker(saved))
         except ImageError as exc:
             logger.warning(f"保存答案图片失败：{exc}")
             problems.append(str(exc))

@@ -6,4 +6,7 @@ from nonebot import get_driver
 from . import false_alarm as false_alarm
 from . import guard as guard
 
-get_driver().on_shutdown(guard.merger.close)
+driver = get_driver()
+driver.on_startup(guard.start_blocklists)
+driver.on_shutdown(guard.merger.close)
+driver.on_shutdown(guard.stop_background)

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from nonebot.log import logger
 
-from cardguard.links import LinkReport, ScanResult, might_have_link, scan
+from cardguard.links import LinkReport, ScanResult, might_have_link, scan, scan_cost
+from cardguard.links.blocklist import BlockLists, list_fetch_options
+from cardguard.links.probe import ProbeCache, apply_probe, needs_probe, probe, probe_options
 from cardguard.links.qr import fetch_qr_texts, image_urls
 from cardguard.pacing import Cooldown, QuietLog
 
@@ -24,7 +26,7 @@ from .merge import Flush, WarningMerger
 from .warning import OFFICIAL_HINT, render_warning
 
 CARRIER_TYPES = frozenset({"json", "xml", "share", "image", "markdown", "forward", "node"})
-INLINE_CHARS = 2_000  # 不长于这么多字的纯文字消息在规则里直接扫（几十微秒）
+INLINE_COST = 4_000  # 要看的字数不超过这么多的消息在规则里直接扫（1 毫秒以内）
 SCAN_DEADLINE = 3.0  # 交给工作线程的扫描最多等这么久
 MERGE_WINDOW = 10.0  # 每个群每 10 秒最多一条链接提醒，多的合并
 MAX_NOTIFY = 3
@@ -33,13 +35,22 @@ DIGEST_SITES = 5
 
 @dataclass(frozen=True)
 class Finding:
-    """要处理的一条链接（分数最高的，或本群拉黑的）。"""
+    """扫描的结论：要处理的链接（分数最高的，或本群拉黑的）；或者拿不准、值得打开网页看一眼的结果。"""
 
-    top: LinkReport
+    top: LinkReport | None = None
+    grey: ScanResult | None = None
 
 
 link_cooldown = Cooldown(config.cardguard_link_cooldown)
 _quiet = QuietLog(600.0)
+blocklists = BlockLists.from_setting(
+    config.cardguard_blocklists,
+    (runtime.data_dir or runtime.store.dir) / "blocklists",
+    fetch_options=list_fetch_options(allow_private=config.cardguard_fetch_private),
+)
+probe_cache = ProbeCache()
+_probe_options = probe_options(allow_private=config.cardguard_fetch_private)
+_probes: set[asyncio.Task[None]] = set()
 
 
 def clock() -> float:
@@ -56,12 +67,13 @@ def link_scan(msg: Msg) -> Job | None:
     carriers = not CARRIER_TYPES.isdisjoint(msg.kinds)
     if not carriers and not might_have_link(msg.text):
         return None
-    if carriers or len(msg.text) > INLINE_CHARS:
+    if "image" in msg.kinds or scan_cost(msg.segments) > INLINE_COST:
         return lambda: scan_later(msg)
     finding = find(msg, [])
     if finding is None:
         return None
-    if not settings.recall and not link_cooldown.ready((msg.group, finding.top.site), clock()):
+    top = finding.top
+    if top and not settings.recall and not link_cooldown.ready((msg.group, top.site), clock()):
         return None  # 刚提醒过这个站点，也不用撤回
     return lambda: act(msg, finding)
 
@@ -87,7 +99,10 @@ async def qr_texts(msg: Msg) -> list[str]:
     if not urls:
         return []
     return await fetch_qr_texts(
-        urls, timeout=config.cardguard_qr_timeout, max_bytes=config.cardguard_qr_max_bytes
+        urls,
+        timeout=config.cardguard_qr_timeout,
+        max_bytes=config.cardguard_qr_max_bytes,
+        allow_private=config.cardguard_fetch_private,
     )
 
 
@@ -99,15 +114,19 @@ def find(msg: Msg, extra_texts: list[str]) -> Finding | None:
         runtime.knowledge.domains,
         extra_texts=extra_texts,
         allow=settings.allow_sites,
+        blocklist=blocklists or None,
     )
     top = _blocked_link(result, settings.block_sites)
     if top is None and result.verdict == "warn":
         top = result.top
-    if top is None:
-        if result.verdict == "log":
-            _log_low(msg, result)
+    if top is not None:
+        return Finding(top)
+    if result.verdict != "log":
         return None
-    return Finding(top)
+    _log_low(msg, result)
+    if config.cardguard_link_probe and needs_probe(result, runtime.knowledge.domains):
+        return Finding(grey=result)
+    return None
 
 
 def _log_low(msg: Msg, result: ScanResult) -> None:
@@ -123,11 +142,52 @@ def _blocked_link(result: ScanResult, block_sites: frozenset[str]) -> LinkReport
 
 
 async def act(msg: Msg, finding: Finding) -> None:
-    """撤回（撤回模式下每一条都撤）、提醒（同一站点冷却期内只提醒一次）。"""
+    """撤回（撤回模式下每一条都撤）、提醒（同一站点冷却期内只提醒一次）；拿不准的交给页面探测。"""
+    if finding.grey is not None:
+        start_probe(msg, finding.grey)
+        return
+    assert finding.top is not None
     recalled = await recall(msg) if msg.settings.recall else None
     if recalled:
         runtime.record("recalled", msg.group, finding.top.site)
     await warn(msg, finding.top, recalled)
+
+
+def start_probe(msg: Msg, result: ScanResult) -> None:
+    """在后台打开网页看一眼（不占着本群的队，也不等它）；认出发卡系统再按正常的路子处理。"""
+    task = asyncio.create_task(probe_then_act(msg, result))
+    _probes.add(task)
+    task.add_done_callback(_probes.discard)
+
+
+async def probe_then_act(msg: Msg, result: ScanResult) -> None:
+    """页面探测：每个站点一天一次、只连公网、3 秒 256 KB 为限（见 cardguard.links.probe）。"""
+    rules = runtime.knowledge.domains
+    link = needs_probe(result, rules)
+    if link is None:
+        return
+    try:
+        found = await probe(link.url, fetch_options=_probe_options, cache=probe_cache)
+    except Exception as exc:  # 探测自己不抛异常；这里兜底，不能让后台任务悄悄死掉
+        logger.opt(exception=exc).warning(f"群 {msg.group} 的页面探测出错")
+        return
+    upgraded = apply_probe(result, found, rules)
+    if upgraded.verdict == "warn" and upgraded.top is not None:
+        await act(msg, Finding(upgraded.top))
+
+
+async def start_blocklists() -> None:
+    """订阅了共享拦截名单时：读入上次存下的，开始每天更新（后台）。"""
+    if blocklists:
+        task = asyncio.create_task(blocklists.run())
+        _probes.add(task)
+        task.add_done_callback(_probes.discard)
+
+
+async def stop_background() -> None:
+    """关机：停掉拦截名单的更新和还没探完的网页。"""
+    for task in list(_probes):
+        task.cancel()
 
 
 async def warn(msg: Msg, top: LinkReport, recalled: bool | None) -> None:
