@@ -79,12 +79,33 @@ def register_adapters(driver: Any, modules: list[str], console: bool) -> None:
     """注册适配器：终端试用时只用终端适配器；否则按 [tool.nonebot] 注册（OneBot v11 换成省 CPU 的版本）。"""
     if console:
         driver.register_adapter(importlib.import_module(CONSOLE).Adapter)
+        driver.on_startup(one_key_quits_the_console(driver))
         return
     for module in modules:
         adapter = (
             onebot_adapter() if module == ONEBOT_V11 else importlib.import_module(module).Adapter
         )
         driver.register_adapter(adapter)
+
+
+def one_key_quits_the_console(driver: Any) -> Any:
+    """终端试用：按一次 Ctrl+C（或 Ctrl+Q）就退出整个机器人。
+
+    终端界面（nonechat，基于 textual）里 Ctrl+C 默认只提示、Ctrl+Q 只关界面，机器人还在后台跑，
+    得再按一次 Ctrl+C。这里把 Ctrl+C 也绑成“退出”，界面一关就让 NoneBot 像收到 Ctrl+C 一样收尾。
+    界面对象和它的按键表是终端适配器、textual 的内部属性（_frontend、_task、_bindings）；
+    找不到时什么都不做，退出方式照旧。
+    """
+
+    async def bind() -> None:
+        adapter = driver._adapters.get("Console")
+        frontend, task = getattr(adapter, "_frontend", None), getattr(adapter, "_task", None)
+        if frontend is None or task is None:
+            return
+        frontend._bindings.bind("ctrl+c", "quit", description="退出", priority=True)
+        task.add_done_callback(lambda _: signal.raise_signal(signal.SIGINT))
+
+    return bind
 
 
 def load_plugins(table: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ TRUE_WORDS = frozenset({"true", "1", "yes", "on", "开", "是", "打开", "开�
 FALSE_WORDS = frozenset({"false", "0", "no", "off", "关", "否", "关闭"})
 BOOL_HINT = "要写 true 或 false"
 _URL_RE = re.compile(r"^https?://[^\s/]+", re.I)
+_CJK_RE = re.compile("[\u4e00-\u9fff]")
 
 
 def _hint(text: str) -> dict[str, Any]:
@@ -203,7 +204,9 @@ class Config(BaseModel):
     @classmethod
     def _knowledge_dir(cls, value: Path | None) -> Path | None:
         if value is not None and not (value / "faq.yaml").is_file():
-            raise ValueError("找不到这个文件夹，或者里面没有 faq.yaml")
+            raise ValueError(
+                f"找不到这个文件夹，或者里面没有 faq.yaml（按 {Path.cwd()} 算相对路径）"
+            )
         return value
 
     @field_validator("cardguard_blocklists", mode="before")
@@ -220,7 +223,10 @@ class Config(BaseModel):
             bad = [s.url for s in sources if not (_URL_RE.match(s.url) or Path(s.url).is_file())]
             if not bad:
                 return tuple(split_sources(value) if isinstance(value, str) else value)
-        raise ValueError("bad sources")
+        raise ValueError(
+            "要写 http(s) 网址或存在的文件，多个用逗号隔开，可写成 名字=地址，"
+            "例如 反诈名单=https://example.org/list.txt"
+        )
 
 
 class ConfigError(Exception):
@@ -241,6 +247,9 @@ def explain(exc: ValidationError) -> list[str]:
         hint = extra.get("hint") if isinstance(extra, dict) else None
         value = error.get("input")
         shown = value if isinstance(value, str) else repr(value)
+        own = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "value_error" and _CJK_RE.search(own):
+            hint = own  # 校验函数自己给的中文说明更具体
         lines.append(f"{name.upper()}={shown} 不对：{hint or error['msg']}")
     return list(dict.fromkeys(lines))
 

@@ -8,6 +8,7 @@ QQ 风控会封话多的号，所以每个群每分钟最多发 `CARDGUARD_GROUP
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -106,6 +107,9 @@ class Outbox:
         self.budget.forget_idle(now)
 
 
+_NUMBERED_RE = re.compile(r"(?m)^(\d{1,2}[.、)）]) ")
+
+
 def build_message(
     msg: Msg, content: str | Iterable[MessageSegment], *, quote: bool = True
 ) -> Message:
@@ -113,6 +117,15 @@ def build_message(
     message_cls = type(msg.event.get_message())
     segment_cls: Any = message_cls.get_segment_class()
     segments = [segment_cls.text(content)] if isinstance(content, str) else list(content)
+    if not hasattr(segment_cls, "reply"):
+        # 终端试用：终端按空格折行，“1. ”后面一长串中文会被整段挤到下一行，编号孤零零留在上一行；
+        # 去掉编号后的空格（不折行的空格在终端里也算空格）
+        segments = [
+            segment_cls.text(_NUMBERED_RE.sub("\\1", seg.data["text"]))
+            if seg.type == "text"
+            else seg
+            for seg in segments
+        ]
     if quote and msg.message_id is not None and hasattr(segment_cls, "reply"):
         segments.insert(0, segment_cls.reply(msg.message_id))
     return message_cls(segments)
