@@ -19,21 +19,21 @@ RUN useradd --create-home --uid 1000 --user-group cardguard \
     && mkdir -p /data /napcat-config \
     && chown cardguard:cardguard /data /napcat-config
 
-# 先只装依赖（改代码不必重装依赖）：用空的包占位做可编辑安装，代码随后复制进来。
+# 先只装依赖（改代码不必重装依赖）：依赖列表直接取自 pyproject.toml。
 COPY pyproject.toml README.md ./
-RUN mkdir -p cardguard plugins \
-    && touch cardguard/__init__.py plugins/__init__.py \
-    && pip install -e .
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt
 
-# 程序、随程序发布的知识库、NapCat 配置模板
-COPY bot.py ./
+# 程序、随程序发布的知识库、NapCat 配置模板；最后把本项目装成可编辑的包（python -m cardguard 在哪都能用）
+COPY bot.py bot_adapter.py ./
 COPY cardguard ./cardguard
 COPY plugins ./plugins
 COPY knowledge ./knowledge
 COPY deploy ./deploy
+RUN pip install --no-deps -e .
 # 预先编译成字节码：镜像里不写 __pycache__（PYTHONDONTWRITEBYTECODE，而且程序目录对 cardguard 用户只读），
 # 不编译的话每次启动都要把一百来个模块重新编译一遍。
-RUN python -m compileall -q bot.py cardguard plugins
+RUN python -m compileall -q bot.py bot_adapter.py cardguard plugins
 
 USER cardguard
 # 管理员在群里改过的知识、各群设置、统计都在 /data
