@@ -51,7 +51,13 @@ def parseable_frame(frame: Any) -> Any:
         fixed = [parseable_segment(s) for s in message]
         if any(f is None or f is not s for f, s in zip(fixed, message, strict=True)):
             frame["message"] = [f for f in fixed if f is not None]
-    elif not isinstance(message, str):
+    elif isinstance(message, str):
+        if _skipped.tick("string format", time.monotonic()) is not None:
+            logger.warning(
+                "OneBot 客户端送来的消息是 String（CQ 码字符串）格式：请在 NapCat 的网络配置里"
+                "把消息格式改成 Array，否则群友打的 [CQ:...] 文字会被当成真的消息段（10 分钟内只提醒一次）"
+            )
+    else:
         frame["message"] = []
     return frame
 

@@ -66,3 +66,21 @@ def fresh_memory(load_plugins: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(state, "answer_cooldown", Cooldown(config.cardguard_answer_cooldown))
     monkeypatch.setattr(state, "choices", state.Choices())
     monkeypatch.setattr(guard, "link_cooldown", Cooldown(config.cardguard_link_cooldown))
+
+
+SLOW = (
+    "tests/e2e/",  # 真的启动 bot.py 进程
+    "tests/bench/",  # 跑一遍小规模基准
+    "tests/test_packaging.py",  # 打 wheel、建虚拟环境
+    "tests/core/test_index_agrees.py",  # 1k、10k 条知识上逐题比对
+    "tests/core/test_store_crash.py",  # 反复 kill -9
+    "tests/core/test_growth.py",  # 10k 条知识
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """这些测试慢：打上 slow 标记，平时可以 pytest -m "not slow" 跳过（.ci/run 全跑）。"""
+    for item in items:
+        path = item.path.relative_to(ROOT).as_posix()
+        if path.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
