@@ -361,7 +361,7 @@ def test_console_channel_counts_as_a_group_and_replies_are_plain_text(
     assert public.get_plaintext() == "发卡网安全吗？"
     assert read_event(private)[0] is None  # type: ignore[index]
     assert read_event(dm)[0] is None  # type: ignore[index]
-    msg = Msg(None, public, "general", "user", None, "x", (), False, None, GroupSettings(), False)  # type: ignore[arg-type]
+    msg = Msg(None, public, "general", "user", None, "x", False, None, GroupSettings())  # type: ignore[arg-type]
     reply = build_message(msg, "[CQ:at,qq=all] 注意")
     assert [seg.type for seg in reply] == ["text"]
     assert reply.extract_plain_text() == "[CQ:at,qq=all] 注意"

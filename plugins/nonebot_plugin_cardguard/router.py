@@ -42,7 +42,6 @@ Handler = Callable[[Msg], Awaitable[None]]
 COMMAND_ORDER = 5
 PLAN_KEY = "cardguard.plan"
 PRIORITY = 5
-NOTE_PERIOD = 600.0
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,6 @@ class Router:
         self.commands: dict[tuple[str, ...], tuple[str, bool]] = {}
         self.handlers: dict[str, Handler] = {}
         self.gate = GroupGate()
-        self._notes = QuietLog(NOTE_PERIOD)
         self._skips = QuietLog(60.0)
 
     def route(self, name: str, *, order: int, block: bool = True) -> Callable[[Pick], Pick]:
@@ -100,10 +98,8 @@ class Router:
     ) -> tuple[Msg | None, list[tuple[str, Job]]]:
         """读消息，返回它和要做的事（按顺序）；闲聊的计划是空列表。"""
         msg = build_msg(bot, event, self.runtime.settings, state, self.commands)
-        if msg is None or self.outbox.said(msg.text):
-            return None, []  # 不是消息、是机器人自己发的，或群友原样转贴了机器人刚说的话
-        for note in msg.notes:
-            self._note(note)
+        if msg is None:
+            return None, []  # 不是消息，或是机器人自己发的
         jobs: list[tuple[str, Job]] = []
         for route in self.routes:
             try:
@@ -115,6 +111,8 @@ class Router:
                 jobs.append((route.name, job))
                 if route.block:
                     break
+        if jobs and self.outbox.said(msg.text):
+            return msg, []  # 群友原样转贴了机器人刚说过的话（提醒、回答）：不再接话
         return msg, jobs
 
     async def run(self, msg: Msg, jobs: list[tuple[str, Job]]) -> None:
@@ -136,12 +134,6 @@ class Router:
                     )
         finally:
             release()
-
-    def _note(self, note: str) -> None:
-        muted = self._notes.tick(note, self.runtime.now())
-        if muted is not None:
-            more = f"（10 分钟内另有 {muted} 次）" if muted else ""
-            logger.info(f"遇到怪异的消息：{note}{more}；同类情况 10 分钟内只记一次")
 
     def _skipped(self, lane: str) -> None:
         muted = self._skips.tick(lane, self.runtime.now())

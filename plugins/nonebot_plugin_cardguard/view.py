@@ -7,12 +7,17 @@ QQ 偶尔会送来怪东西：文字里孤立的代理字符（无法编码成 U
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 from nonebot.adapters import Bot, Event
+from nonebot.consts import CMD_KEY, PREFIX_KEY, RAW_CMD_KEY
+from nonebot.log import logger
 
+from cardguard.pacing import QuietLog
 from cardguard.settings import GroupSettings
 
 try:  # OneBot v11 是主要平台；控制台试用时也能工作
@@ -29,6 +34,16 @@ MAX_DEPTH = 4
 MAX_ITEMS = 500  # 非文字段里的列表、字典项总数
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _PLAIN = (str, int, float, bool, type(None))
+NOTE_PERIOD = 600.0
+_notes = QuietLog(NOTE_PERIOD)
+
+
+def _note(note: str) -> None:
+    """整理时修正过的怪东西：每类 10 分钟只记一句日志（不带消息内容）。"""
+    muted = _notes.tick(note, time.monotonic())
+    if muted is not None:
+        more = f"（10 分钟内另有 {muted} 次）" if muted else ""
+        logger.info(f"遇到怪异的消息：{note}{more}；同类情况 10 分钟内只记一次")
 
 
 @dataclass(frozen=True)
@@ -42,7 +57,7 @@ class Command:
 
 @dataclass(frozen=True)
 class Msg:
-    """一条消息的全部要点。`segments` 是整理过的原始消息段（含 @、回复、图片、卡片）。"""
+    """一条消息的全部要点。便宜的字段读事件时就有；消息段整理、权限这些用到时才算（只算一次）。"""
 
     bot: Bot
     event: Event
@@ -50,23 +65,39 @@ class Msg:
     user: str
     role: str | None
     text: str
-    segments: tuple[dict[str, Any], ...]
     to_me: bool
     message_id: int | None
     settings: GroupSettings
-    superuser: bool
     command: Command | None = None
-    notes: frozenset[str] = field(default=frozenset(), compare=False)
 
-    @property
+    @cached_property
+    def segments(self) -> tuple[dict[str, Any], ...]:
+        """整理过的原始消息段（含 @、回复、图片、卡片），见 `tidy_segments`。"""
+        original = getattr(self.event, "original_message", None) or self.event.get_message()
+        segments, notes = tidy_segments(original)
+        for note in notes:
+            _note(note)
+        return segments
+
+    @cached_property
     def kinds(self) -> frozenset[str]:
-        """消息段的种类。"""
-        return frozenset(s["type"] for s in self.segments)
+        """消息段的种类（适配器解析过的消息段，type 一定是字符串，不用先整理）。"""
+        original = getattr(self.event, "original_message", None) or self.event.get_message()
+        return frozenset(segment.type for segment in original)
+
+    @cached_property
+    def superuser(self) -> bool:
+        """机器人管理员（SUPERUSERS；和 NoneBot 的 SUPERUSER 权限一样，也认“适配器名:QQ号”）。"""
+        superusers = self.bot.config.superusers
+        if self.user in superusers:
+            return True
+        prefix = self.bot.adapter.get_name().split(maxsplit=1)[0].lower()
+        return f"{prefix}:{self.user}" in superusers
 
     @property
     def manager(self) -> bool:
-        """群主、群管理或机器人管理员（SUPERUSERS）。"""
-        return self.superuser or self.role in ADMIN_ROLES
+        """群主、群管理或机器人管理员。"""
+        return self.role in ADMIN_ROLES or self.superuser
 
     @property
     def reply_to(self) -> tuple[int, ...]:
@@ -193,8 +224,6 @@ def command_of(
 
     `names`：命令元组 → （规范名，是否要求命令和参数之间有空白）。
     """
-    from nonebot.consts import CMD_KEY, PREFIX_KEY, RAW_CMD_KEY
-
     prefix = state.get(PREFIX_KEY) or {}
     found = names.get(prefix.get(CMD_KEY) or ())
     raw = prefix.get(RAW_CMD_KEY)
@@ -218,33 +247,21 @@ def build_msg(
     state: Mapping[str, Any],
     commands: Mapping[tuple[str, ...], tuple[str, bool]],
 ) -> Msg | None:
-    """读一次事件、整理一次消息段，得到 `Msg`；不是消息、或是机器人自己发的，返回 None。"""
+    """读一次事件得到 `Msg`；不是消息、或是机器人自己发的，返回 None。
+
+    `state` 里有 NoneBot 分发前认出的命令（见 `command_of`）；是我们的命令才整理消息段、取参数。
+    """
     head = read_event(event)
     if head is None:
         return None
     group, user, role, to_me, message_id = head
     if user == str(bot.self_id):
         return None
-    original = getattr(event, "original_message", None) or event.get_message()
-    segments, notes = tidy_segments(original)
     text = clean_text(event.get_plaintext())
-    command = command_of(state, text, segments, commands) if commands else None
-    superuser = (
-        user in bot.config.superusers
-        or f"{bot.adapter.get_name().split(maxsplit=1)[0].lower()}:{user}" in bot.config.superusers
-    )
-    return Msg(
-        bot=bot,
-        event=event,
-        group=group,
-        user=user,
-        role=role,
-        text=text,
-        segments=segments,
-        to_me=to_me,
-        message_id=message_id,
-        settings=settings_of(group),
-        superuser=superuser,
-        command=command,
-        notes=frozenset(notes),
-    )
+    msg = Msg(bot, event, group, user, role, text, to_me, message_id, settings_of(group))
+    prefix = state.get(PREFIX_KEY)
+    if prefix and prefix.get(CMD_KEY) in commands:
+        command = command_of(state, text, msg.segments, commands)
+        if command is not None:
+            return replace(msg, command=command)
+    return msg

@@ -110,9 +110,7 @@ def stub_msg(bot: Any, group: int, settings: Any) -> Any:
     from nonebot_plugin_cardguard.view import Msg
 
     event = group_message("x", group=group)
-    return Msg(
-        bot, event, str(group), "1", "member", "x", (), False, event.message_id, settings, False
-    )
+    return Msg(bot, event, str(group), "1", "member", "x", False, event.message_id, settings)
 
 
 async def test_merger_sends_one_digest_when_the_window_closes() -> None:
