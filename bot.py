@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import ipaddress
+import os
 import signal
 import sys
 import time
@@ -160,8 +161,13 @@ def setup() -> None:
         raise SystemExit(2)
     import nonebot
 
+    # 设置已经按 NoneBot 的优先级读好、检查过、改成了规范的写法（SUPERUSERS=12345 → {"12345"}）：
+    # 全部作为参数交给 NoneBot，不让它再从 .env 和环境变量里按它更严的规矩解析一遍
+    # （_env_file 给一个不是文件的路径，NoneBot 就不读 .env 了；空元组会被它换回默认值）
+    for key in [k for k in os.environ if k.lower() in settings.values]:
+        del os.environ[key]
     # 终端试用：只有以 “@Bot” 开头的消息才算 @ 机器人，和在群里一样（适配器默认每句都算）
-    nonebot.init(console_strict_tome=True, **settings.values)
+    nonebot.init(_env_file=(os.devnull,), console_strict_tome=True, **settings.values)
     if not console:  # 终端试用时日志由终端界面接管
         drop_quiet_logs_early(nonebot.get_driver().config.log_level)
     table = project_table()

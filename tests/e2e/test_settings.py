@@ -66,9 +66,10 @@ def test_several_mistakes_are_all_listed_at_once(tmp_path: Path) -> None:
     "env",
     [
         {"SUPERUSERS": "12345678", "HOST": "localhost", "CARDGUARD_LINK_MODE": "Recall"},
+        {"SUPERUSERS": "user, 12345678", "COMMAND_START": "/"},
         {"SUPERUSERS": "[12345678, 87654321]", "CARDGUARD_PASSIVE": "开", "LOG_LEVEL": "info"},
     ],
-    ids=["bare-number-localhost-Recall", "number-list-开-info"],
+    ids=["bare-number-localhost-Recall", "words-and-numbers", "number-list-开-info"],
 )
 def test_forgiving_spellings_start_normally(env: dict[str, str]) -> None:
     with bot_process(token="settings-secret", **env) as bot:
@@ -97,3 +98,29 @@ def test_every_documented_setting_refuses_an_invalid_value() -> None:
             bad = "ftp://x"
         problems = check_settings({name: bad}).problems
         assert problems and problems[0].startswith(f"{name.upper()}={bad} 不对："), (name, problems)
+
+
+def test_the_same_forgiving_spellings_work_from_a_dotenv_file(tmp_path: Path) -> None:
+    """.env 文件里的写法和环境变量一样宽容（NoneBot 自己读 .env 时，SUPERUSERS=user 会报错）。"""
+    port = free_port()
+    (tmp_path / ".env").write_text(
+        f"PORT={port}\nSUPERUSERS=user, 12345678\nHOST=localhost\nCARDGUARD_PASSIVE=关\n"
+        "ONEBOT_ACCESS_TOKEN=dotenv-secret\n",
+        encoding="utf-8",
+    )
+    env = bot_env(port, tmp_path, None, {"PORT": None, "HOST": None, "SUPERUSERS": None})
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "bot.py")],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    from .onebot_peer import BotProcess, wait_listening
+
+    bot = BotProcess(proc, port, tmp_path)
+    try:
+        wait_listening(port, proc, output=bot.output)
+    finally:
+        code = bot.stop()
+    assert code == 0 and "Traceback" not in bot.output()
