@@ -39,10 +39,11 @@ class GroupSettings:
     @classmethod
     def from_overrides(cls, defaults: GroupSettings, values: dict[str, object]) -> GroupSettings:
         """在默认设置上叠加一个群改过的项（数据文件里存的是列表，这里变回集合）。"""
-        changes = {k: v for k, v in values.items() if k in SETTING_FIELDS}
+        changes: dict[str, object] = {k: v for k, v in values.items() if k in SETTING_FIELDS}
         for name in SET_FIELDS:
-            if name in changes:
-                changes[name] = frozenset(changes[name])  # type: ignore[arg-type]
+            listed = changes.get(name)
+            if isinstance(listed, list | tuple | set | frozenset):
+                changes[name] = frozenset(listed)
         return defaults.with_changes(**changes)
 
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from nonebot.log import logger
 
 from cardguard.knowledge import Entry, Knowledge, KnowledgeError, load_knowledge
+from cardguard.knowledge.domains import DomainRules
 from cardguard.matching import Matcher
 from cardguard.settings import GroupSettings
 from cardguard.stats import DB_NAME, StatsError, StatsStore
@@ -64,6 +65,14 @@ class Runtime:
         self._compact_timer: asyncio.TimerHandle | None = None
 
     # ---------- 知识 ----------
+
+    @property
+    def rules(self) -> DomainRules:
+        """当前的链接规则（知识目录里没有 domains.yaml 时用随程序发布的那份，所以总是有的）。"""
+        rules = self.knowledge.domains
+        if rules is None:
+            raise RuntimeError("知识里没有链接规则")
+        return rules
 
     def _compose(self, shipped: Knowledge) -> Knowledge:
         """发布的知识叠上管理员覆盖层。"""

@@ -106,7 +106,7 @@ async def faq_add(ctx: Ctx) -> None:
     if not answer:
         await ctx.reply(ADD_USAGE + note)
         return
-    data = {"question": question, "answer": answer, "aliases": [], "scope": scope}
+    data: dict[str, Any] = {"question": question, "answer": answer, "aliases": [], "scope": scope}
     if needs_review(ctx):
         await submit(ctx, {"kind": "add", **data}, note)
         return

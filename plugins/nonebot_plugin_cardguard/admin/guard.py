@@ -253,7 +253,7 @@ async def link_check(ctx: Ctx) -> None:
         return
     settings = runtime.settings(ctx.group)
     result = await asyncio.to_thread(
-        scan, ctx.args, runtime.knowledge.domains, allow=settings.allow_sites
+        scan, ctx.args, runtime.rules, allow=settings.allow_sites
     )
     await ctx.reply(check_report(result, settings.block_sites))
 

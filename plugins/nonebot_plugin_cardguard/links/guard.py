@@ -111,7 +111,7 @@ def find(msg: Msg, extra_texts: list[str]) -> Finding | None:
     settings = msg.settings
     result = scan(
         list(msg.segments),
-        runtime.knowledge.domains,
+        runtime.rules,
         extra_texts=extra_texts,
         allow=settings.allow_sites,
         blocklist=blocklists or None,
@@ -124,7 +124,7 @@ def find(msg: Msg, extra_texts: list[str]) -> Finding | None:
     if result.verdict != "log":
         return None
     _log_low(msg, result)
-    if config.cardguard_link_probe and needs_probe(result, runtime.knowledge.domains):
+    if config.cardguard_link_probe and needs_probe(result, runtime.rules):
         return Finding(grey=result)
     return None
 
@@ -162,7 +162,7 @@ def start_probe(msg: Msg, result: ScanResult) -> None:
 
 async def probe_then_act(msg: Msg, result: ScanResult) -> None:
     """页面探测：每个站点一天一次、只连公网、3 秒 256 KB 为限（见 cardguard.links.probe）。"""
-    rules = runtime.knowledge.domains
+    rules = runtime.rules
     link = needs_probe(result, rules)
     if link is None:
         return
