@@ -112,8 +112,13 @@ _DOT_WORD_RE = re.compile(
     re.I,
 )
 # “k a m i 8 8 . t o p”：至少四个单字符用空格隔开；首尾可以各连着一段没拆开的（kami 8 8 . t o p）。
+# 网址里的 / ? = & # 也算单字符，路径和查询串跟着一起还原（“q q . c n / ? m o d = b u y”），
+# 拆开的主机后面还可以接几段“ / 整词”（“d o u k a . c n / item / 33”），这样路径特征照样认得出。
+# 每段都以必须出现的空格或分隔符开头，没有能互相重叠的写法，回溯是线性的。
+_URLCH = rf"{_ALNUM}./:?=&#%_~+\-"
 _SPACED_LETTERS_RE = re.compile(
-    rf"(?<![{_ALNUM}.])(?:[{_ALNUM}.]+[ \t]+)?(?:[{_ALNUM}.][ \t]+){{3,}}[{_ALNUM}.]+(?![{_ALNUM}.])"
+    rf"(?<![{_URLCH}])(?:[{_URLCH}]+[ \t]+)?(?:[{_URLCH}][ \t]+){{3,}}[{_URLCH}]+"
+    rf"(?:[ \t]+[/?#&=][ \t]*[{_URLCH}]+)*(?![{_URLCH}])"
 )
 _SPACED_DOT_RE = re.compile(rf"(?<=[{_ALNUM}])[ \t]+\.[ \t]*(?=[{_ALNUM}])")
 

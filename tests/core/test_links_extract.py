@@ -64,6 +64,39 @@ def test_disguised_scheme(text: str, rules: DomainRules) -> None:
     assert link.disguises & Disguise.SCHEME
 
 
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        ("s h o p . e x a m p l e . t o p / b u y / 3", "shop.example.top/buy/3"),
+        ("e x a m p l e . c n / ? m o d = b u y & t i d = 7", "example.cn/?mod=buy&tid=7"),
+        ("w w w . e x a m p l e . c n / item / 33 便宜", "www.example.cn/item/33"),
+        (
+            "p a y . e x a m p l e . c n / p a y / q r c o d e /20261207153012845/",
+            "pay.example.cn/pay/qrcode/20261207153012845/",
+        ),
+        (
+            "h t t p s : / / e x a m p l e . s t o r e / p r o d u c t s /vip-1",
+            "https://example.store/products/vip-1",
+        ),
+        ("e x a m p l e . v i p / # / 2 / d e t a i l", "example.vip/#/2/detail"),
+    ],
+)
+def test_spaced_out_links_keep_their_path(text: str, url: str, rules: DomainRules) -> None:
+    """字母间加空格的网址：路径和查询串也要还原，路径特征才认得出。"""
+    (link,) = links_in_text(text, rules)[1]
+    assert link.url == url
+    assert link.disguises & Disguise.SPACED_LETTERS
+
+
+def test_spacing_around_slashes_alone_does_not_merge_separate_links(rules: DomainRules) -> None:
+    """“a.com / b.com” 是两个网址：只有主机本身拆开写时，后面的“ / 词”才接成路径。"""
+    assert _urls("备用 kami88.top / kami99.top / kami77.top", rules) == [
+        "kami88.top",
+        "kami99.top",
+        "kami77.top",
+    ]
+
+
 def test_full_width_slashes_and_path(rules: DomainRules) -> None:
     (link,) = links_in_text("ｈｔｔｐｓ：／／ｋａｍｉ８８．ｔｏｐ／ｂｕｙ／３", rules)[1]
     assert link.url == "https://kami88.top/buy/3"
