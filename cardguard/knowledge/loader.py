@@ -24,6 +24,8 @@ from .yamlio import load_yaml, locate
 FAQ_FILE = "faq.yaml"
 RISK_FILE = "risks.yaml"
 DOMAINS_FILE = "domains.yaml"
+
+
 def _shipped_dir() -> Path:
     """随程序发布的知识：在仓库里（含 pip install -e）是仓库的 knowledge/；
     装成 wheel（插件装进别人的机器人）时是包里的 cardguard/shipped/。"""
