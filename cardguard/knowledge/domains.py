@@ -101,6 +101,7 @@ class DomainsFile(Strict):
     user_content: tuple[Name, ...] = ()
     shorteners: tuple[Name, ...] = ()
     cheap_tlds: tuple[Name, ...] = ()
+    free_hosts: tuple[Name, ...] = ()
     file_extensions: tuple[Name, ...] = ()
     shop_tokens: dict[Token, Weight] = Field(default_factory=dict)
     token_exceptions: tuple[Token, ...] = ()
@@ -157,6 +158,13 @@ class DomainRules:
     platform_domains: Mapping[str, PlatformInfo] = field(default_factory=dict)
     host_words_re: re.Pattern[str] | None = None
     fingerprint_any: re.Pattern[str] | None = None  # 所有特征合成一条：大多数网址一次就排除
+    free_hosts: frozenset[str] = frozenset()
+
+    def free_host(self, host: str) -> str | None:
+        """主机在哪个免费二级域名/动态域名服务下面（x.us.kg → us.kg；服务自己的网站不算）。"""
+        return next(
+            (name for name in _suffixes(host) if name != host and name in self.free_hosts), None
+        )
 
     def platform_for(self, host: str) -> PlatformInfo | None:
         """主机所在的托管发卡平台/支付网关（含子域名；没有则 None）。"""
@@ -298,6 +306,7 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         platform_domains={d: p for p in platforms for d in p.domains},
         host_words_re=_alternation(host_words),
         fingerprint_any=_any_of(f.pattern for f in fingerprints),
+        free_hosts=frozenset(model.free_hosts),
     )
 
 
@@ -356,7 +365,11 @@ def _validate(data: Any, path: Path, problems: list[Problem]) -> DomainsFile | N
 def _cross_check(model: DomainsFile, path: Path) -> list[Problem]:
     """跨列表检查：同一个域名不能既在白名单又在拦截名单/短链接名单里。"""
     problems: list[Problem] = []
-    others = {"user_content": model.user_content, "shorteners": model.shorteners}
+    others = {
+        "user_content": model.user_content,
+        "shorteners": model.shorteners,
+        "free_hosts": model.free_hosts,
+    }
     blocked = {e.target for e in model.block}
     for index, name in enumerate(model.allow):
         clash = [k for k, v in others.items() if name in v] + (["block"] if name in blocked else [])

@@ -15,7 +15,7 @@
 | 直接用 IP | 35 / 10 | 公网（含文档保留段）/ 局域网、本机 |
 | 短链接 | 30 | |
 | 国际化域名 | 20 / 40 | punycode / 混用形近文字 |
-| 廉价后缀 | 20 | |
+| 廉价后缀 | 20 | 含免费二级域名/动态域名（x.us.kg、x.eu.org、x.duckdns.org） |
 | 非常用端口 | 15 | |
 | 卡盟话术 | 30/40/50 | 消息里 1/2/≥3 个词；网址本身还有别的信号时再加 10；≥2 个词、有卖货口吻且有卡盟特有的词再加 20 |
 | 普通买卖用语 | ≤45 | 只有“现货、质保、全网最低”这类正规商店也用的词：同上计分但封顶 45，不算第二信号 |
@@ -283,7 +283,11 @@ def _link_signals(link: Link, rules: DomainRules) -> list[Signal]:
     if found:
         signals.append(Signal("lookalike", found.weight, found.reason, found.official))
     tld = link.suffix.rsplit(".", 1)[-1]
-    if tld in rules.cheap_tlds:
+    free = rules.free_host(link.host)
+    if free is not None:
+        # 谁都能免费随手申请的二级域名，和廉价后缀一样：单独不提醒，和别的信号叠加
+        signals.append(Signal("cheap_tld", W_CHEAP_TLD, f"免费二级域名 {free}"))
+    elif tld in rules.cheap_tlds:
         signals.append(Signal("cheap_tld", W_CHEAP_TLD, f"廉价域名后缀 .{tld}"))
     return signals
 
