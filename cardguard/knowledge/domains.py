@@ -104,6 +104,7 @@ class DomainsFile(Strict):
     free_hosts: tuple[Name, ...] = ()
     file_extensions: tuple[Name, ...] = ()
     shop_tokens: dict[Token, Weight] = Field(default_factory=dict)
+    shop_token_endings: dict[Token, Weight] = Field(default_factory=dict)
     token_exceptions: tuple[Token, ...] = ()
     shop_words: tuple[Word, ...] = ()
     sales_words: tuple[Word, ...] = ()
@@ -159,6 +160,7 @@ class DomainRules:
     host_words_re: re.Pattern[str] | None = None
     fingerprint_any: re.Pattern[str] | None = None  # 所有特征合成一条：大多数网址一次就排除
     free_hosts: frozenset[str] = frozenset()
+    shop_token_endings: Mapping[str, int] = field(default_factory=dict)
 
     def free_host(self, host: str) -> str | None:
         """主机在哪个免费二级域名/动态域名服务下面（x.us.kg → us.kg；服务自己的网站不算）。"""
@@ -202,6 +204,8 @@ class DomainRules:
         ≥4 个字母的可出现在词中间，也可被连字符拆开（fa-ka）；短词须是完整的字母段，
         或者是长词拿掉后剩下的整段（qbidichong 里去掉 dichong 剩下 qbi）。
         token_exceptions 里的普通词（okami、kamikaze）先去掉，不算命中。
+        shop_token_endings 是字母段的结尾（xiaoyuka、douka66 里的 ka，即“卡”）：
+        已经算作别的发卡词的部分（faka 里的 ka）不再算。
         """
         hits: dict[str, int] = {}
         for label in labels:
@@ -217,6 +221,9 @@ class DomainRules:
             for token, weight in self.shop_tokens.items():
                 if len(token) < 4 and token in runs:
                     hits[token] = weight
+            for ending, weight in self.shop_token_endings.items():
+                if any(run.endswith(ending) for run in _ALPHA_RUN.findall(rest)):
+                    hits.setdefault(ending, weight)
         return sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def sales_count(self, words: Iterable[str]) -> int:
@@ -307,6 +314,7 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         host_words_re=_alternation(host_words),
         fingerprint_any=_any_of(f.pattern for f in fingerprints),
         free_hosts=frozenset(model.free_hosts),
+        shop_token_endings=dict(model.shop_token_endings),
     )
 
 

@@ -227,6 +227,31 @@ def test_pinyin_recharge_words_in_hosts(host: str, verdict: str, rules: DomainRu
     assert scan(f"https://{host}/", rules).verdict == verdict, _reasons(f"https://{host}/", rules)
 
 
+@pytest.mark.parametrize(
+    ("host", "hit"),
+    [
+        ("xiaoyuka.cn", "ka"),  # 某某卡
+        ("douka66.cn", "ka"),
+        ("yun-ka.net", "ka"),
+        ("ka.leyou8.net", "ka"),
+        ("faka.example.com", "faka"),  # faka 里的 ka 不再单算
+        ("demo.dujiao-next.com", "dujiao"),  # 发卡程序的名字
+        ("kafka.apache.org", ""),  # 同样结尾的外文词
+        ("www.osaka-info.jp", ""),
+        ("kaspersky.com", ""),  # 只在字母段结尾才算
+    ],
+)
+def test_ka_for_card_at_the_end_of_a_label(host: str, hit: str, rules: DomainRules) -> None:
+    """“卡”的拼音 ka 结尾的域名（xiaoyuka）：通用特征的第二信号，单独不提醒。"""
+    labels = host.split(".")[:-1]
+    tokens = [token for token, _ in rules.shop_token_hits(labels)]
+    assert (tokens[0] if tokens else "") == hit, tokens
+    if hit == "ka":
+        assert scan(f"https://{host}/", rules).verdict == "quiet"
+        assert scan(f"https://{host}/item/8", rules).verdict == "warn"
+        assert scan(f"https://{host}/member/register/", rules).verdict == "warn"
+
+
 # ---------------- 共享拦截名单 ----------------
 
 
