@@ -161,6 +161,8 @@ class DomainRules:
     fingerprint_any: re.Pattern[str] | None = None  # 所有特征合成一条：大多数网址一次就排除
     free_hosts: frozenset[str] = frozenset()
     shop_token_endings: Mapping[str, int] = field(default_factory=dict)
+    # 复合话术里包着的另一类话术：“点卡批发”（卖货口吻）里有“点卡”（卡盟词）
+    word_parts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def free_host(self, host: str) -> str | None:
         """主机在哪个免费二级域名/动态域名服务下面（x.us.kg → us.kg；服务自己的网站不算）。"""
@@ -249,7 +251,10 @@ class DomainRules:
             return []
         words = list(dict.fromkeys(self.words_re.findall(folded)))
         # 原文和去掉空格的副本各找一遍，“代充”和“plus代充”可能都在：只留长的那个
-        return [w for w in words if not any(w != other and w in other for other in words)]
+        kept = [w for w in words if not any(w != other and w in other for other in words)]
+        # “点卡批发”“会员代开”一个词里就有卡盟词和卖货口吻两类：按两个词算，和分开写一样
+        parts = (part for word in kept for part in self.word_parts.get(word, ()))
+        return list(dict.fromkeys([*kept, *parts]))
 
 
 _ALPHA_RUN = re.compile(r"[a-z]+")
@@ -315,7 +320,25 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         fingerprint_any=_any_of(f.pattern for f in fingerprints),
         free_hosts=frozenset(model.free_hosts),
         shop_token_endings=dict(model.shop_token_endings),
+        word_parts=_word_parts(model),
     )
+
+
+def _word_parts(model: DomainsFile) -> dict[str, tuple[str, ...]]:
+    """每个话术里包着的、属于另一类（卡盟词/卖货口吻/普通买卖用语）的话术。"""
+    roles: dict[str, str] = {}
+    for role, words in (
+        ("commerce", model.commerce_words),
+        ("sales", model.sales_words),
+        ("shop", model.shop_words),
+    ):
+        roles.update((fold(w), role) for w in words if fold(w))
+    parts: dict[str, tuple[str, ...]] = {}
+    for word, role in roles.items():
+        inside = tuple(o for o, r in roles.items() if r != role and o != word and o in word)
+        if inside:
+            parts[word] = inside
+    return parts
 
 
 def read_rules(domains_path: Path, shops_path: Path | None = None) -> DomainRules:

@@ -304,3 +304,30 @@ def test_a_plain_shop_subdomain_is_not_a_second_signal(rules: DomainRules) -> No
 def test_overlapping_words_count_once(rules: DomainRules) -> None:
     """“Plus 代充”在原文里匹配“代充”、去掉空格后又匹配“plus代充”：只算一个词。"""
     assert rules.find_words("plus 代充\nplus代充") == ["plus代充"]
+
+
+def test_a_compound_ad_phrase_counts_as_both_of_its_parts(rules: DomainRules) -> None:
+    """“点卡批发”“会员批发”一个词里就有卡盟词和卖货口吻：和分开写（“点卡 批发”）一样算广告。"""
+    assert rules.find_words("点卡批发") == ["点卡批发", "点卡"]
+    assert rules.find_words("会员批发") == ["会员批发", "批发"]
+    for text in ("点卡批发 https://www.example.com/", "点卡 批发 https://www.example.com/"):
+        assert scan(text, rules).verdict == "warn", _reasons(text, rules)
+    # 同一类的词包在一起不算两个（plus代充 里的 代充）
+    assert rules.find_words("plus代充") == ["plus代充"]
+    assert scan("plus代充 https://www.example.com/", rules).verdict != "warn"
+    # 提醒别人时不加卖货分
+    assert scan("别信那些点卡批发 https://www.example.com/", rules).verdict != "warn"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "海外社媒号批发 https://www.example.com/",
+        "美区id 独享id 自动发货 https://www.example.com/",
+        "个人免签 秒结算 https://www.example.com/",
+        "QQ代挂 刷钻 自助下单 https://www.example.com/",
+    ],
+)
+def test_account_and_gateway_ad_wording(text: str, rules: DomainRules) -> None:
+    """账号类货品、免签收款、代挂刷钻的广告：两个话术带卖货口吻，配普通网址也提醒。"""
+    assert scan(text, rules).verdict == "warn", _reasons(text, rules)
