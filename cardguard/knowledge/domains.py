@@ -26,6 +26,7 @@ SIGNAL_KINDS = (
     "fingerprint",
     "shop_token",
     "shop_words",
+    "sales_words",
     "commerce_words",
     "lookalike",
     "card_claim",

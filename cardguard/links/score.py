@@ -6,7 +6,7 @@
 |---|---|---|
 | 拦截名单 | 100 | 发布的 block 列表，或 `scan(blocklist=...)` 的共享名单（共享名单不压过白名单） |
 | 发卡系统特征 | shops.yaml | 只有发卡软件才有的网址（独角数卡 /buy/<n>）≥ warn；通用的（/item/<n>）低于 warn |
-| 通用特征 + 第二信号 | 补到 warn | 通用特征再加上话术、域名发卡词、廉价后缀、IP、端口、伪装、仿冒、托管平台，或同一条消息里有付款页 |
+| 通用特征 + 第二信号 | 补到 warn | 通用特征再加上话术、域名发卡词、廉价后缀、IP、端口、伪装、仿冒、托管平台，或同一条消息里有付款页；正规商城也有的形状（≤40 分）只有卖货口吻不算 |
 | 托管发卡平台/支付网关 | shops.yaml | 平台上的店铺/商品/付款页面（pay.ldxp.cn/shop/…）；平台别的页面低一些 |
 | 仿冒品牌 | 30–70 | 形近字母 70，一字之差/子域名冒充官方 60，品牌名套在别人域名里 45 |
 | 卡片冒充 | 60 / 20 | 标题像官方服务（腾讯充值中心、QQ钱包）或就是品牌名却指向别处 60；只提到品牌、或指向文章 20 |
@@ -19,6 +19,7 @@
 | 非常用端口 | 15 | |
 | 卡盟话术 | 30/40/50 | 消息里 1/2/≥3 个词；网址本身还有别的信号时再加 10；≥2 个词、有卖货口吻且有卡盟特有的词再加 20 |
 | 普通买卖用语 | ≤45 | 只有“现货、质保、全网最低”这类正规商店也用的词：同上计分但封顶 45，不算第二信号 |
+| 只有卖货口吻 | 同话术 | 只有“秒发、批发、自动发货”，没说到卡盟货品：照常计分，但不算通用特征要的第二信号 |
 | 中文域名含话术 | 40 | 卡密商城.xyz、充值中心.top（punycode 解码后找） |
 | 中文域名含品牌 | 60 | 腾讯客服.com（解码后是品牌的中文名，又不是官方网站） |
 
@@ -90,7 +91,12 @@ SECOND_SIGNALS = frozenset(
         "companion",
     }
 )
+# 通用特征分两档：≤ 这个分数的是正规商城也常见的形状（/item/3、/products/3、/product/3.html），
+# 只有卖货口吻（秒发、批发）不够，要说到卡盟货品或网址本身可疑；更高的（kamiFaka 的 /#/3/detail、
+# ZFAKA 的 /product/detail/?pid=）几乎只有发卡程序才有，卖货口吻也算第二信号。
+STORE_SHAPE_MAX = 40
 ALLOWED_REASON = "官方或常用网站（白名单）"
+_NEAR_SECOND_SIGNALS = SECOND_SIGNALS | {"sales_words"}
 _SILENT = Disguise.UPPER | Disguise.IDN
 
 
@@ -186,11 +192,12 @@ def _corroborate(signals: list[Signal], rules: DomainRules) -> list[Signal]:
     )
     if generic is None:
         return signals
+    kinds = SECOND_SIGNALS if generic.weight <= STORE_SHAPE_MAX else _NEAR_SECOND_SIGNALS
     others = [
         s
         for s in signals
         if s is not generic
-        and s.kind in SECOND_SIGNALS
+        and s.kind in kinds
         and (s.weight >= MIN_SECOND_WEIGHT or s.kind == "companion")
     ]
     total = sum(s.weight for s in signals)
@@ -252,6 +259,10 @@ def _words_signal(
         # 也不算通用特征要的第二信号
         weight = min(weight, W_COMMERCE_MAX)
         return Signal("commerce_words", weight, f"消息里有卖货话术：{'、'.join(words[:4])}")
+    if all(word in rules.sales or word in rules.commerce for word in words):
+        # 只有卖货口吻（秒发、批发、自动发货），没说到卡密、代充这类卡盟货品：正规的数字商店
+        # 也这么写，所以它不算通用特征（/products/3）要的第二信号；分数照常
+        return Signal("sales_words", weight, f"消息里有卖货话术：{'、'.join(words[:4])}")
     return Signal("shop_words", weight, f"消息里有卡盟话术：{'、'.join(words[:4])}")
 
 
