@@ -88,6 +88,35 @@ def test_spaced_out_links_keep_their_path(text: str, url: str, rules: DomainRule
     assert link.disguises & Disguise.SPACED_LETTERS
 
 
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        ("example 点 top / product / 12.html", "example.top/product/12.html"),
+        ("example点top/ buy/ 3", "example.top/buy/3"),
+        ("example[.]top / item / 7 便宜", "example.top/item/7"),
+        ("ｅｘａｍｐｌｅ．ｔｏｐ / buy / 3", "example.top/buy/3"),
+    ],
+)
+def test_spaced_path_after_a_disguised_host(text: str, url: str, rules: DomainRules) -> None:
+    """主机已经伪装过时，斜杠两边加空格的路径也接回去。"""
+    (link,) = links_in_text(text, rules)[1]
+    assert link.url == url
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "p a y . q q . c o m / k a m i 8 8 . t o p",
+        "pay点qq点com / kami88点top",
+        "kami99[.]top / pay[.]qq[.]com",
+    ],
+)
+def test_a_second_host_is_never_swallowed_as_a_path(text: str, rules: DomainRules) -> None:
+    """“白名单网站 / 发卡站”不能接成一个网址，让发卡站躲进白名单网站的路径里。"""
+    hosts = {link.host for link in links_in_text(text, rules)[1]}
+    assert hosts >= {"pay.qq.com"} and ("kami88.top" in hosts or "kami99.top" in hosts), hosts
+
+
 def test_spacing_around_slashes_alone_does_not_merge_separate_links(rules: DomainRules) -> None:
     """“a.com / b.com” 是两个网址：只有主机本身拆开写时，后面的“ / 词”才接成路径。"""
     assert _urls("备用 kami88.top / kami99.top / kami77.top", rules) == [

@@ -53,6 +53,10 @@ def _reasons(text: str, rules: DomainRules) -> str:
         "https://pay.example.com/pay/wxpay/qrcode/2026120716001293017/?sitename=x",
         "https://pay.example.com/submit2.php?typeid=2&trade_no=2026120715301284562",
         "https://pay.example.com/user/onecode.php",
+        "https://shop.example.com/index.php?s=/user/index/item&mid=5",  # 异次元没开伪静态
+        "https://shop.example.com/ajax.php?act=gettool&cid=1",  # 彩虹下单页接口
+        "https://pay.example.com/api.php?act=query&pid=1001&key=abc",  # 易支付商户接口
+        "https://pay.example.com/payPage/pay.html?orderId=2026120712345",  # V免签
     ],
 )
 def test_distinctive_routes_warn_alone(url: str, rules: DomainRules) -> None:
