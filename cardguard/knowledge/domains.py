@@ -109,6 +109,7 @@ class DomainsFile(Strict):
     token_exceptions: tuple[Token, ...] = ()
     shop_words: tuple[Word, ...] = ()
     sales_words: tuple[Word, ...] = ()
+    retail_sales_words: tuple[Word, ...] = ()
     commerce_words: tuple[Word, ...] = ()
     caution_words: tuple[Word, ...] = ()
     official_words: tuple[Word, ...] = ()
@@ -153,6 +154,7 @@ class DomainRules:
     token_exceptions: tuple[str, ...] = ()
     sales: frozenset[str] = frozenset()
     commerce: frozenset[str] = frozenset()
+    retail: frozenset[str] = frozenset()  # 卖货口吻里正规数字商店也会说的（秒发、自动发货、批发）
     caution_re: re.Pattern[str] | None = None
     brand_lures: frozenset[str] = frozenset()
     official_weak_re: re.Pattern[str] | None = None
@@ -292,7 +294,8 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
     fingerprints = (*shops.fingerprints, *model.fingerprints)
     platforms = tuple(compile_platform(p) for p in shops.platforms)
     chinese_aliases = (a for b in model.brands for a in b.aliases if not a.isascii())
-    host_words = (*model.shop_words, *model.sales_words, *model.host_words, *chinese_aliases)
+    sales_words = (*model.sales_words, *model.retail_sales_words)
+    host_words = (*model.shop_words, *sales_words, *model.host_words, *chinese_aliases)
     return DomainRules(
         source=model,
         warn=model.thresholds.warn,
@@ -306,12 +309,13 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         fingerprints=tuple((f, re.compile(f.pattern, re.I)) for f in fingerprints),
         brands=brands,
         signal_risks=dict(model.signal_risks),
-        words_re=_alternation((*model.shop_words, *model.sales_words, *model.commerce_words)),
+        words_re=_alternation((*model.shop_words, *sales_words, *model.commerce_words)),
         official_re=_alternation(model.official_words),
         blocks=model.block,
         token_exceptions=tuple(sorted(model.token_exceptions, key=len, reverse=True)),
-        sales=frozenset(fold(w) for w in model.sales_words),
+        sales=frozenset(fold(w) for w in sales_words),
         commerce=frozenset(fold(w) for w in model.commerce_words),
+        retail=frozenset(fold(w) for w in model.retail_sales_words),
         caution_re=_alternation(model.caution_words),
         brand_lures=frozenset(model.brand_lures),
         official_weak_re=_alternation(model.official_weak_words),
@@ -330,7 +334,7 @@ def _word_parts(model: DomainsFile) -> dict[str, tuple[str, ...]]:
     roles: dict[str, str] = {}
     for role, words in (
         ("commerce", model.commerce_words),
-        ("sales", model.sales_words),
+        ("sales", (*model.sales_words, *model.retail_sales_words)),
         ("shop", model.shop_words),
     ):
         roles.update((fold(w), role) for w in words if fold(w))

@@ -19,7 +19,7 @@
 | 非常用端口 | 15 | |
 | 卡盟话术 | 30/40/50 | 消息里 1/2/≥3 个词；网址本身还有别的信号时再加 10；≥2 个词、有卖货口吻且有卡盟特有的词再加 20 |
 | 普通买卖用语 | ≤45 | 只有“现货、质保、全网最低”这类正规商店也用的词：同上计分但封顶 45，不算第二信号 |
-| 只有卖货口吻 | 同话术 | 只有“秒发、批发、自动发货”，没说到卡盟货品：照常计分，但不算通用特征要的第二信号 |
+| 只有零售口吻 | 同话术 | 只有“秒发、批发、自动发货”这类正规数字商店也说的：照常计分，但不算商城形状要的第二信号 |
 | 中文域名含话术 | 40 | 卡密商城.xyz、充值中心.top（punycode 解码后找） |
 | 中文域名含品牌 | 60 | 腾讯客服.com（解码后是品牌的中文名，又不是官方网站） |
 
@@ -259,9 +259,9 @@ def _words_signal(
         # 也不算通用特征要的第二信号
         weight = min(weight, W_COMMERCE_MAX)
         return Signal("commerce_words", weight, f"消息里有卖货话术：{'、'.join(words[:4])}")
-    if all(word in rules.sales or word in rules.commerce for word in words):
-        # 只有卖货口吻（秒发、批发、自动发货），没说到卡密、代充这类卡盟货品：正规的数字商店
-        # 也这么写，所以它不算通用特征（/products/3）要的第二信号；分数照常
+    if all(word in rules.retail or word in rules.commerce for word in words):
+        # 只有正规数字商店也会说的卖货口吻（秒发、批发、自动发货），没说到卡密、代充、自助下单
+        # 这类卡盟的说法：不算商城形状（/products/3）要的第二信号；分数照常
         return Signal("sales_words", weight, f"消息里有卖货话术：{'、'.join(words[:4])}")
     return Signal("shop_words", weight, f"消息里有卡盟话术：{'、'.join(words[:4])}")
 

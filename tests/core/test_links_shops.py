@@ -98,12 +98,14 @@ def test_retail_words_are_not_a_second_signal(rules: DomainRules) -> None:
 
 
 def test_sales_tone_alone_does_not_corroborate_a_store_shape(rules: DomainRules) -> None:
-    """正规数字商店的商品页也说“秒发”：只有卖货口吻时，/products/3 这类商城形状到不了 warn；
+    """正规数字商店的商品页也说“秒发”：只有零售口吻时，/products/3 这类商城形状到不了 warn；
     说到卡盟货品（卡密）、或网址本身可疑（廉价后缀）时照样提醒。"""
     result = scan("周末特惠 正版激活码秒发 https://www.example.com/products/4107", rules)
     assert result.verdict != "warn", result.top
     assert "消息里有卖货话术：秒发" in "；".join(result.links[0].reasons)
     assert scan("卡密秒发 https://www.example.com/products/4107", rules).verdict == "warn"
+    # 自助下单、提卡是发卡站的说法，正规商店不这么说：算第二信号
+    assert scan("自助下单 https://www.example.com/products/4107", rules).verdict == "warn"
     assert scan("正版激活码秒发 https://www.example.top/products/4107", rules).verdict == "warn"
     # 几乎只有发卡程序才有的形状（kamiFaka 的 /#/5/detail），卖货口吻也算第二信号
     assert scan("新站 https://shop.example.de/#/5/detail 一手", rules).verdict == "warn"
