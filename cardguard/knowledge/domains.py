@@ -145,7 +145,7 @@ class DomainRules:
     cheap_tlds: frozenset[str]
     file_extensions: frozenset[str]
     shop_tokens: Mapping[str, int]
-    fingerprints: tuple[tuple[Fingerprint, re.Pattern[str]], ...]
+    fingerprints: tuple[tuple[Fingerprint, re.Pattern[str], re.Pattern[str] | None], ...]
     brands: tuple[BrandInfo, ...]
     signal_risks: Mapping[str, tuple[str, ...]]
     words_re: re.Pattern[str] | None
@@ -306,7 +306,10 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         cheap_tlds=frozenset(model.cheap_tlds),
         file_extensions=frozenset(model.file_extensions),
         shop_tokens=dict(model.shop_tokens),
-        fingerprints=tuple((f, re.compile(f.pattern, re.I)) for f in fingerprints),
+        fingerprints=tuple(
+            (f, re.compile(f.pattern, re.I), re.compile(f.host, re.I) if f.host else None)
+            for f in fingerprints
+        ),
         brands=brands,
         signal_risks=dict(model.signal_risks),
         words_re=_alternation((*model.shop_words, *sales_words, *model.commerce_words)),

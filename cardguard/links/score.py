@@ -319,8 +319,9 @@ def _best_fingerprint(link: Link, rules: DomainRules) -> Fingerprint | None:
     if path == "/" or rules.fingerprint_any is None or not rules.fingerprint_any.search(path):
         return None
     best: Fingerprint | None = None
-    for fp, rx in rules.fingerprints:
-        if (best is None or fp.weight > best.weight) and rx.search(path):
+    for fp, rx, host in rules.fingerprints:
+        better = best is None or fp.weight > best.weight
+        if better and rx.search(path) and (host is None or host.search(link.host)):
             best = fp
     return best
 

@@ -121,6 +121,32 @@ def test_well_known_digital_stores_are_allow_listed(rules: DomainRules) -> None:
         assert scan(f"正版激活码秒发 卡密 {url}", rules).verdict == "quiet", url
 
 
+def test_a_fingerprint_can_also_require_a_host_shape(rules: DomainRules) -> None:
+    """/user/reg.php 到处都有；在 pay.某某、某某pay 这种支付网关主机上，它就是易支付的商户注册页。"""
+    for url in (
+        "https://pay.example.cn/user/reg.php",
+        "https://zf.example.cn/user/login.php",
+        "https://epay.examplepay.top/mapi.php",
+    ):
+        assert scan(url, rules).verdict == "warn", _reasons(url, rules)
+    assert scan("https://www.example.cn/user/reg.php", rules).verdict != "warn"
+    assert scan("https://www.example.cn/mapi.php", rules).verdict != "warn"
+
+
+def test_a_broken_host_pattern_names_file_and_line(tmp_path: Path) -> None:
+    shops = tmp_path / "shops.yaml"
+    shops.write_text(
+        "fingerprints:\n"
+        "  - system: X\n    page: pay\n    source: s\n    pattern: '^/x'\n"
+        "    host: '(pay'\n    weight: 60\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError) as info:
+        read_rules(DOMAINS, shops)
+    text = str(info.value)
+    assert text.startswith(f"{shops}:6") and "host" in text and "正则" in text
+
+
 def test_long_store_ids_are_not_shop_ids(rules: DomainRules) -> None:
     """大商城的长编号（华为商城、速卖通）不算发卡程序的自增 id。"""
     for url in (
