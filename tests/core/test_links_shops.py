@@ -147,6 +147,16 @@ def test_a_broken_host_pattern_names_file_and_line(tmp_path: Path) -> None:
     assert text.startswith(f"{shops}:6") and "host" in text and "正则" in text
 
 
+def test_forum_mod_parameters_are_not_caihong(rules: DomainRules) -> None:
+    """彩虹的 ?mod= 挂在首页（./、index.php）上；Discuz 的 home.php?mod=invite 不是。"""
+    for url in (
+        "https://bbs.example.com/home.php?mod=invite&id=3",
+        "https://bbs.example.com/forum.php?mod=viewthread&tid=3",
+    ):
+        assert scan(url, rules).score == 0, _reasons(url, rules)
+    assert scan("https://x.example.com/ds/index.php?mod=kf", rules).verdict == "warn"
+
+
 def test_long_store_ids_are_not_shop_ids(rules: DomainRules) -> None:
     """大商城的长编号（华为商城、速卖通）不算发卡程序的自增 id。"""
     for url in (
