@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import idna
 
 from ..text import INVISIBLE_RE
-from .fast import DOT_STANDINS, EMOJI_CHARS, EMOJI_DOT_TLDS
+from .fast import CLOSE_BRACKETS, DOT_STANDINS, EMOJI_CHARS, EMOJI_DOT_TLDS, OPEN_BRACKETS
 
 log = logging.getLogger("cardguard.links")
 
@@ -104,7 +104,10 @@ _ALNUM = "A-Za-z0-9"
 _WIDE_RE = re.compile(r"[^\x00-\x7f]+")
 _INNER_INVISIBLE_RE = re.compile(rf"(?<=[{_ALNUM}./:])(?:{INVISIBLE_RE.pattern})+(?=[{_ALNUM}./:])")
 _EMOJI_RE = re.compile(rf"(?<=[{_ALNUM}.]) ?[{_EMOJI}]+ ?(?=[{_ALNUM}.])")
-_BRACKET_RE = re.compile(r"[\[(\{<【〔]\s{0,3}(?:\.|dot|点|點|。)\s{0,3}[\])\}>】〕]", re.I)
+_BRACKET_RE = re.compile(
+    rf"[{re.escape(OPEN_BRACKETS)}]\s{{0,3}}(?:\.|dot|点|點|。)\s{{0,3}}[{re.escape(CLOSE_BRACKETS)}]",
+    re.I,
+)
 _SCHEME_RE = re.compile(r"(?<![a-z])h ?(?:x ?x|\* ?\*|t ?t) ?p(?: ?(s))? ?:? ?/ ?/", re.I)
 _DOT_WORD_RE = re.compile(
     rf"(?<=[{_ALNUM}])([ \t]*)([{DOT_STANDINS}])([ \t]*)(?=[{_ALNUM}])"
