@@ -131,7 +131,7 @@ _SPACED_DOT_RE = re.compile(rf"(?<=[{_ALNUM}])[ \t]+\.[ \t]*(?=[{_ALNUM}])")
 _SPACED_PATH_RE = re.compile(
     rf"(?<=[{_ALNUM}])(?:[ \t]+/[ \t]*|/[ \t]+)[{_SEGCH}]+(?:[ \t]*/[ \t]*[{_SEGCH}]+)*"
 )
-_TOKEN_START_RE = re.compile(r"\S{1,300}$")
+MAX_HOST_TOKEN = 300  # 往回找主机那一段时最多看这么多字
 
 
 def deobfuscate(text: str) -> Cleaned:
@@ -164,8 +164,10 @@ def _join_spaced_path(state: _State) -> _State:
 
     def repl(match: re.Match[str]) -> str:
         start = match.start()
-        token = _TOKEN_START_RE.search(text, max(0, start - 300), start)
-        if token is None or "." not in token.group() or not any(flags[token.start() : start]):
+        begin = start
+        while begin > max(0, start - MAX_HOST_TOKEN) and not text[begin - 1].isspace():
+            begin -= 1
+        if "." not in text[begin:start] or not any(flags[begin:start]):
             return match.group()
         joined = _join(match)
         # 后面那段像另一个网址（“kami88[.]top / kami99[.]top”）：保持原样，两个网址分开
