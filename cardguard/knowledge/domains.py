@@ -26,6 +26,7 @@ SIGNAL_KINDS = (
     "fingerprint",
     "shop_token",
     "shop_words",
+    "sales_words",
     "commerce_words",
     "lookalike",
     "card_claim",
@@ -101,11 +102,14 @@ class DomainsFile(Strict):
     user_content: tuple[Name, ...] = ()
     shorteners: tuple[Name, ...] = ()
     cheap_tlds: tuple[Name, ...] = ()
+    free_hosts: tuple[Name, ...] = ()
     file_extensions: tuple[Name, ...] = ()
     shop_tokens: dict[Token, Weight] = Field(default_factory=dict)
+    shop_token_endings: dict[Token, Weight] = Field(default_factory=dict)
     token_exceptions: tuple[Token, ...] = ()
     shop_words: tuple[Word, ...] = ()
     sales_words: tuple[Word, ...] = ()
+    retail_sales_words: tuple[Word, ...] = ()
     commerce_words: tuple[Word, ...] = ()
     caution_words: tuple[Word, ...] = ()
     official_words: tuple[Word, ...] = ()
@@ -141,7 +145,7 @@ class DomainRules:
     cheap_tlds: frozenset[str]
     file_extensions: frozenset[str]
     shop_tokens: Mapping[str, int]
-    fingerprints: tuple[tuple[Fingerprint, re.Pattern[str]], ...]
+    fingerprints: tuple[tuple[Fingerprint, re.Pattern[str], re.Pattern[str] | None], ...]
     brands: tuple[BrandInfo, ...]
     signal_risks: Mapping[str, tuple[str, ...]]
     words_re: re.Pattern[str] | None
@@ -150,6 +154,7 @@ class DomainRules:
     token_exceptions: tuple[str, ...] = ()
     sales: frozenset[str] = frozenset()
     commerce: frozenset[str] = frozenset()
+    retail: frozenset[str] = frozenset()  # 卖货口吻里正规数字商店也会说的（秒发、自动发货、批发）
     caution_re: re.Pattern[str] | None = None
     brand_lures: frozenset[str] = frozenset()
     official_weak_re: re.Pattern[str] | None = None
@@ -157,6 +162,16 @@ class DomainRules:
     platform_domains: Mapping[str, PlatformInfo] = field(default_factory=dict)
     host_words_re: re.Pattern[str] | None = None
     fingerprint_any: re.Pattern[str] | None = None  # 所有特征合成一条：大多数网址一次就排除
+    free_hosts: frozenset[str] = frozenset()
+    shop_token_endings: Mapping[str, int] = field(default_factory=dict)
+    # 复合话术里包着的另一类话术：“点卡批发”（卖货口吻）里有“点卡”（卡盟词）
+    word_parts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def free_host(self, host: str) -> str | None:
+        """主机在哪个免费二级域名/动态域名服务下面（x.us.kg → us.kg；服务自己的网站不算）。"""
+        return next(
+            (name for name in _suffixes(host) if name != host and name in self.free_hosts), None
+        )
 
     def platform_for(self, host: str) -> PlatformInfo | None:
         """主机所在的托管发卡平台/支付网关（含子域名；没有则 None）。"""
@@ -194,6 +209,8 @@ class DomainRules:
         ≥4 个字母的可出现在词中间，也可被连字符拆开（fa-ka）；短词须是完整的字母段，
         或者是长词拿掉后剩下的整段（qbidichong 里去掉 dichong 剩下 qbi）。
         token_exceptions 里的普通词（okami、kamikaze）先去掉，不算命中。
+        shop_token_endings 是字母段的结尾（xiaoyuka、douka66 里的 ka，即“卡”）：
+        已经算作别的发卡词的部分（faka 里的 ka）不再算。
         """
         hits: dict[str, int] = {}
         for label in labels:
@@ -209,6 +226,9 @@ class DomainRules:
             for token, weight in self.shop_tokens.items():
                 if len(token) < 4 and token in runs:
                     hits[token] = weight
+            for ending, weight in self.shop_token_endings.items():
+                if any(run.endswith(ending) for run in _ALPHA_RUN.findall(rest)):
+                    hits.setdefault(ending, weight)
         return sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def sales_count(self, words: Iterable[str]) -> int:
@@ -234,7 +254,10 @@ class DomainRules:
             return []
         words = list(dict.fromkeys(self.words_re.findall(folded)))
         # 原文和去掉空格的副本各找一遍，“代充”和“plus代充”可能都在：只留长的那个
-        return [w for w in words if not any(w != other and w in other for other in words)]
+        kept = [w for w in words if not any(w != other and w in other for other in words)]
+        # “点卡批发”“会员代开”一个词里就有卡盟词和卖货口吻两类：按两个词算，和分开写一样
+        parts = (part for word in kept for part in self.word_parts.get(word, ()))
+        return list(dict.fromkeys([*kept, *parts]))
 
 
 _ALPHA_RUN = re.compile(r"[a-z]+")
@@ -271,7 +294,8 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
     fingerprints = (*shops.fingerprints, *model.fingerprints)
     platforms = tuple(compile_platform(p) for p in shops.platforms)
     chinese_aliases = (a for b in model.brands for a in b.aliases if not a.isascii())
-    host_words = (*model.shop_words, *model.sales_words, *model.host_words, *chinese_aliases)
+    sales_words = (*model.sales_words, *model.retail_sales_words)
+    host_words = (*model.shop_words, *sales_words, *model.host_words, *chinese_aliases)
     return DomainRules(
         source=model,
         warn=model.thresholds.warn,
@@ -282,15 +306,19 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         cheap_tlds=frozenset(model.cheap_tlds),
         file_extensions=frozenset(model.file_extensions),
         shop_tokens=dict(model.shop_tokens),
-        fingerprints=tuple((f, re.compile(f.pattern, re.I)) for f in fingerprints),
+        fingerprints=tuple(
+            (f, re.compile(f.pattern, re.I), re.compile(f.host, re.I) if f.host else None)
+            for f in fingerprints
+        ),
         brands=brands,
         signal_risks=dict(model.signal_risks),
-        words_re=_alternation((*model.shop_words, *model.sales_words, *model.commerce_words)),
+        words_re=_alternation((*model.shop_words, *sales_words, *model.commerce_words)),
         official_re=_alternation(model.official_words),
         blocks=model.block,
         token_exceptions=tuple(sorted(model.token_exceptions, key=len, reverse=True)),
-        sales=frozenset(fold(w) for w in model.sales_words),
+        sales=frozenset(fold(w) for w in sales_words),
         commerce=frozenset(fold(w) for w in model.commerce_words),
+        retail=frozenset(fold(w) for w in model.retail_sales_words),
         caution_re=_alternation(model.caution_words),
         brand_lures=frozenset(model.brand_lures),
         official_weak_re=_alternation(model.official_weak_words),
@@ -298,7 +326,27 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         platform_domains={d: p for p in platforms for d in p.domains},
         host_words_re=_alternation(host_words),
         fingerprint_any=_any_of(f.pattern for f in fingerprints),
+        free_hosts=frozenset(model.free_hosts),
+        shop_token_endings=dict(model.shop_token_endings),
+        word_parts=_word_parts(model),
     )
+
+
+def _word_parts(model: DomainsFile) -> dict[str, tuple[str, ...]]:
+    """每个话术里包着的、属于另一类（卡盟词/卖货口吻/普通买卖用语）的话术。"""
+    roles: dict[str, str] = {}
+    for role, words in (
+        ("commerce", model.commerce_words),
+        ("sales", (*model.sales_words, *model.retail_sales_words)),
+        ("shop", model.shop_words),
+    ):
+        roles.update((fold(w), role) for w in words if fold(w))
+    parts: dict[str, tuple[str, ...]] = {}
+    for word, role in roles.items():
+        inside = tuple(o for o, r in roles.items() if r != role and o != word and o in word)
+        if inside:
+            parts[word] = inside
+    return parts
 
 
 def read_rules(domains_path: Path, shops_path: Path | None = None) -> DomainRules:
@@ -356,7 +404,11 @@ def _validate(data: Any, path: Path, problems: list[Problem]) -> DomainsFile | N
 def _cross_check(model: DomainsFile, path: Path) -> list[Problem]:
     """跨列表检查：同一个域名不能既在白名单又在拦截名单/短链接名单里。"""
     problems: list[Problem] = []
-    others = {"user_content": model.user_content, "shorteners": model.shorteners}
+    others = {
+        "user_content": model.user_content,
+        "shorteners": model.shorteners,
+        "free_hosts": model.free_hosts,
+    }
     blocked = {e.target for e in model.block}
     for index, name in enumerate(model.allow):
         clash = [k for k, v in others.items() if name in v] + (["block"] if name in blocked else [])

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, model_validator
 
 from .errors import KnowledgeError, Problem
-from .fields import Name, PathPattern, Strict, Weight, problems_from
+from .fields import Name, PathPattern, Pattern, Strict, Weight, problems_from
 from .yamlio import locate
 
 SHOPS_FILE = "shops.yaml"
@@ -35,6 +35,9 @@ class Fingerprint(Strict):
     route: str | None = None  # 源码里的写法，例如 "GET buy/{id}"
     source: str | None = None  # 仓库 + 文件，例如 "assimon/dujiaoka routes/common/web.php"
     note: str | None = None
+    # 可选：只在主机名也符合时才算（不区分大小写，对整个主机名搜索）。用于“通用路径 + 这类系统
+    # 惯用的主机名”才说明问题的组合，例如 pay.某某.cn 上的 /user/reg.php 是易支付的商户注册页。
+    host: Pattern | None = None
 
 
 class Platform(Strict):

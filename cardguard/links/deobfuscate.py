@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import idna
 
 from ..text import INVISIBLE_RE
-from .fast import DOT_STANDINS, EMOJI_CHARS, EMOJI_DOT_TLDS
+from .fast import CLOSE_BRACKETS, DOT_STANDINS, EMOJI_CHARS, EMOJI_DOT_TLDS, OPEN_BRACKETS
 
 log = logging.getLogger("cardguard.links")
 
@@ -104,7 +104,10 @@ _ALNUM = "A-Za-z0-9"
 _WIDE_RE = re.compile(r"[^\x00-\x7f]+")
 _INNER_INVISIBLE_RE = re.compile(rf"(?<=[{_ALNUM}./:])(?:{INVISIBLE_RE.pattern})+(?=[{_ALNUM}./:])")
 _EMOJI_RE = re.compile(rf"(?<=[{_ALNUM}.]) ?[{_EMOJI}]+ ?(?=[{_ALNUM}.])")
-_BRACKET_RE = re.compile(r"[\[(\{<【〔]\s{0,3}(?:\.|dot|点|點|。)\s{0,3}[\])\}>】〕]", re.I)
+_BRACKET_RE = re.compile(
+    rf"[{re.escape(OPEN_BRACKETS)}]\s{{0,3}}(?:\.|dot|点|點|。)\s{{0,3}}[{re.escape(CLOSE_BRACKETS)}]",
+    re.I,
+)
 _SCHEME_RE = re.compile(r"(?<![a-z])h ?(?:x ?x|\* ?\*|t ?t) ?p(?: ?(s))? ?:? ?/ ?/", re.I)
 _DOT_WORD_RE = re.compile(
     rf"(?<=[{_ALNUM}])([ \t]*)([{DOT_STANDINS}])([ \t]*)(?=[{_ALNUM}])"
@@ -112,10 +115,23 @@ _DOT_WORD_RE = re.compile(
     re.I,
 )
 # “k a m i 8 8 . t o p”：至少四个单字符用空格隔开；首尾可以各连着一段没拆开的（kami 8 8 . t o p）。
+# 网址里的 / ? = & # 也算单字符，路径和查询串跟着一起还原（“q q . c n / ? m o d = b u y”），
+# 拆开的主机后面还可以接几段“ / 整词”（“d o u k a . c n / item / 33”），这样路径特征照样认得出。
+# 每段都以必须出现的空格或分隔符开头，没有能互相重叠的写法，回溯是线性的。
+_URLCH = rf"{_ALNUM}./:?=&#%_~+\-"
+_SEGCH = rf"{_ALNUM}.:?=&#%_~+\-"  # 路径里一段的字符（不含分隔符 /）
+_SEP = r"(?:[ \t]+/[ \t]*|/[ \t]+)"  # 至少带一个空格的斜杠
 _SPACED_LETTERS_RE = re.compile(
-    rf"(?<![{_ALNUM}.])(?:[{_ALNUM}.]+[ \t]+)?(?:[{_ALNUM}.][ \t]+){{3,}}[{_ALNUM}.]+(?![{_ALNUM}.])"
+    rf"(?<![{_URLCH}])(?:[{_URLCH}]+[ \t]+)?(?:[{_URLCH}][ \t]+){{3,}}[{_URLCH}]+"
+    rf"(?:{_SEP}[{_SEGCH}]+)*(?![{_URLCH}])"
 )
 _SPACED_DOT_RE = re.compile(rf"(?<=[{_ALNUM}])[ \t]+\.[ \t]*(?=[{_ALNUM}])")
+# 已经伪装过的主机后面，斜杠两边加空格的路径（“kmshop 点 cc / product / 12.html”）。
+# 只接在伪装过的主机后面：普通的“a.com / b.com”是两个网址，不能接成一个。
+_SPACED_PATH_RE = re.compile(
+    rf"(?<=[{_ALNUM}])(?:[ \t]+/[ \t]*|/[ \t]+)[{_SEGCH}]+(?:[ \t]*/[ \t]*[{_SEGCH}]+)*"
+)
+MAX_HOST_TOKEN = 300  # 往回找主机那一段时最多看这么多字
 
 
 def deobfuscate(text: str) -> Cleaned:
@@ -134,8 +150,30 @@ def deobfuscate(text: str) -> Cleaned:
     state = _sub(state, _DOT_WORD_RE, _dot_word, Disguise.DOT_WORD)
     state = _sub(state, _SPACED_LETTERS_RE, _join, Disguise.SPACED_LETTERS)
     state = _sub(state, _SPACED_DOT_RE, ".", Disguise.SPACED_DOT)
+    if state[1] is not None:
+        state = _join_spaced_path(state)
     out, flags = state
     return Cleaned(out, tuple(flags) if flags is not None and any(flags) else None, truncated)
+
+
+def _join_spaced_path(state: _State) -> _State:
+    """伪装过的主机（含点的那一段里有伪装标记）后面“ / 词 / 词”接成路径。"""
+    text, flags = state
+    if flags is None:
+        return state
+
+    def repl(match: re.Match[str]) -> str:
+        start = match.start()
+        begin = start
+        while begin > max(0, start - MAX_HOST_TOKEN) and not text[begin - 1].isspace():
+            begin -= 1
+        if "." not in text[begin:start] or not any(flags[begin:start]):
+            return match.group()
+        joined = _join(match)
+        # 后面那段像另一个网址（“kami88[.]top / kami99[.]top”）：保持原样，两个网址分开
+        return match.group() if joined.startswith(" ") else joined
+
+    return _sub(state, _SPACED_PATH_RE, repl, Disguise.SPACED_LETTERS, only_changed=True)
 
 
 def _cap(text: str) -> tuple[str, bool]:
@@ -192,8 +230,68 @@ def _dot_word(match: re.Match[str]) -> str:
     return f"{left}.{right}"
 
 
+# 路径里一段像另一个网址（kami99.top）时在它前面断开：“p a y . q q . c o m / k a m i . t o p”
+# 是两个网址，接成一个会让后一个躲在白名单网站的路径里。
+_SCHEME_HEAD_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+_HOSTLIKE_RE = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.([a-z]{2,})$", re.I)
+_FILE_EXTENSIONS = frozenset(
+    [
+        "html",
+        "htm",
+        "shtml",
+        "php",
+        "jsp",
+        "asp",
+        "aspx",
+        "do",
+        "action",
+        "cgi",
+        "txt",
+        "json",
+        "xml",
+        "js",
+        "css",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "webp",
+        "svg",
+        "ico",
+        "pdf",
+        "zip",
+        "rar",
+        "7z",
+        "gz",
+        "tgz",
+        "apk",
+        "ipa",
+        "exe",
+        "msi",
+        "dmg",
+    ]
+)
+
+
 def _join(match: re.Match[str]) -> str:
-    return "".join(match.group().split())
+    joined = "".join(match.group().split())
+    head = _SCHEME_HEAD_RE.match(joined)
+    start = head.end() if head else 0
+    first = joined.find("/", start)
+    if first < 0:
+        return joined
+    path_end = len(joined)
+    for mark in "?#":
+        found = joined.find(mark, first)
+        if found >= 0:
+            path_end = min(path_end, found)
+    position = first
+    for segment in joined[first + 1 : path_end].split("/"):
+        host = _HOSTLIKE_RE.match(segment)
+        if host and host.group(1).lower() not in _FILE_EXTENSIONS:
+            return f"{joined[:position]} {joined[position:]}"
+        position += len(segment) + 1
+    return joined
 
 
 def _sub(

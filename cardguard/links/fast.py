@@ -22,7 +22,8 @@ _ALNUM = re.compile(r"[A-Za-z0-9]")
 # 去伪装时会被当成“.”的替身字符（与 deobfuscate 共用）。
 DOT_STANDINS = "点點丶。・·‧•∙⋅"
 # 括号里的点：半角、全角和中文括号都算（（点）会被 NFKC 变成 (点)，预检不做 NFKC 时也要认）。
-OPEN_BRACKETS = "[({<【〔（［｛＜"
+OPEN_BRACKETS = "[({<【〔（［｛＜「『〈《"
+CLOSE_BRACKETS = "])}>】〕）］｝＞」』〉》"
 # 去伪装时当成“字母间表情”去掉的字符（与 deobfuscate 共用）。
 EMOJI_CHARS = (
     "\U0001f000-\U0001faff\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf\u2b00-\u2bff"

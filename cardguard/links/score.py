@@ -6,7 +6,7 @@
 |---|---|---|
 | 拦截名单 | 100 | 发布的 block 列表，或 `scan(blocklist=...)` 的共享名单（共享名单不压过白名单） |
 | 发卡系统特征 | shops.yaml | 只有发卡软件才有的网址（独角数卡 /buy/<n>）≥ warn；通用的（/item/<n>）低于 warn |
-| 通用特征 + 第二信号 | 补到 warn | 通用特征再加上话术、域名发卡词、廉价后缀、IP、端口、伪装、仿冒、托管平台，或同一条消息里有付款页 |
+| 通用特征 + 第二信号 | 补到 warn | 通用特征再加上话术、域名发卡词、廉价后缀、IP、端口、伪装、仿冒、托管平台，或同一条消息里有付款页；正规商城也有的形状（≤40 分）只有卖货口吻不算 |
 | 托管发卡平台/支付网关 | shops.yaml | 平台上的店铺/商品/付款页面（pay.ldxp.cn/shop/…）；平台别的页面低一些 |
 | 仿冒品牌 | 30–70 | 形近字母 70，一字之差/子域名冒充官方 60，品牌名套在别人域名里 45 |
 | 卡片冒充 | 60 / 20 | 标题像官方服务（腾讯充值中心、QQ钱包）或就是品牌名却指向别处 60；只提到品牌、或指向文章 20 |
@@ -15,10 +15,11 @@
 | 直接用 IP | 35 / 10 | 公网（含文档保留段）/ 局域网、本机 |
 | 短链接 | 30 | |
 | 国际化域名 | 20 / 40 | punycode / 混用形近文字 |
-| 廉价后缀 | 20 | |
+| 廉价后缀 | 20 | 含免费二级域名/动态域名（x.us.kg、x.qzz.io、x.duckdns.org） |
 | 非常用端口 | 15 | |
 | 卡盟话术 | 30/40/50 | 消息里 1/2/≥3 个词；网址本身还有别的信号时再加 10；≥2 个词、有卖货口吻且有卡盟特有的词再加 20 |
 | 普通买卖用语 | ≤45 | 只有“现货、质保、全网最低”这类正规商店也用的词：同上计分但封顶 45，不算第二信号 |
+| 只有零售口吻 | 同话术 | 只有“秒发、批发、自动发货”这类正规数字商店也说的：照常计分，但不算商城形状要的第二信号 |
 | 中文域名含话术 | 40 | 卡密商城.xyz、充值中心.top（punycode 解码后找） |
 | 中文域名含品牌 | 60 | 腾讯客服.com（解码后是品牌的中文名，又不是官方网站） |
 
@@ -90,7 +91,12 @@ SECOND_SIGNALS = frozenset(
         "companion",
     }
 )
+# 通用特征分两档：≤ 这个分数的是正规商城也常见的形状（/item/3、/products/3、/product/3.html），
+# 只有卖货口吻（秒发、批发）不够，要说到卡盟货品或网址本身可疑；更高的（kamiFaka 的 /#/3/detail、
+# ZFAKA 的 /product/detail/?pid=）几乎只有发卡程序才有，卖货口吻也算第二信号。
+STORE_SHAPE_MAX = 40
 ALLOWED_REASON = "官方或常用网站（白名单）"
+_NEAR_SECOND_SIGNALS = SECOND_SIGNALS | {"sales_words"}
 _SILENT = Disguise.UPPER | Disguise.IDN
 
 
@@ -186,11 +192,12 @@ def _corroborate(signals: list[Signal], rules: DomainRules) -> list[Signal]:
     )
     if generic is None:
         return signals
+    kinds = SECOND_SIGNALS if generic.weight <= STORE_SHAPE_MAX else _NEAR_SECOND_SIGNALS
     others = [
         s
         for s in signals
         if s is not generic
-        and s.kind in SECOND_SIGNALS
+        and s.kind in kinds
         and (s.weight >= MIN_SECOND_WEIGHT or s.kind == "companion")
     ]
     total = sum(s.weight for s in signals)
@@ -252,6 +259,10 @@ def _words_signal(
         # 也不算通用特征要的第二信号
         weight = min(weight, W_COMMERCE_MAX)
         return Signal("commerce_words", weight, f"消息里有卖货话术：{'、'.join(words[:4])}")
+    if all(word in rules.retail or word in rules.commerce for word in words):
+        # 只有正规数字商店也会说的卖货口吻（秒发、批发、自动发货），没说到卡密、代充、自助下单
+        # 这类卡盟的说法：不算商城形状（/products/3）要的第二信号；分数照常
+        return Signal("sales_words", weight, f"消息里有卖货话术：{'、'.join(words[:4])}")
     return Signal("shop_words", weight, f"消息里有卡盟话术：{'、'.join(words[:4])}")
 
 
@@ -283,7 +294,11 @@ def _link_signals(link: Link, rules: DomainRules) -> list[Signal]:
     if found:
         signals.append(Signal("lookalike", found.weight, found.reason, found.official))
     tld = link.suffix.rsplit(".", 1)[-1]
-    if tld in rules.cheap_tlds:
+    free = rules.free_host(link.host)
+    if free is not None:
+        # 谁都能免费随手申请的二级域名，和廉价后缀一样：单独不提醒，和别的信号叠加
+        signals.append(Signal("cheap_tld", W_CHEAP_TLD, f"免费二级域名 {free}"))
+    elif tld in rules.cheap_tlds:
         signals.append(Signal("cheap_tld", W_CHEAP_TLD, f"廉价域名后缀 .{tld}"))
     return signals
 
@@ -304,8 +319,9 @@ def _best_fingerprint(link: Link, rules: DomainRules) -> Fingerprint | None:
     if path == "/" or rules.fingerprint_any is None or not rules.fingerprint_any.search(path):
         return None
     best: Fingerprint | None = None
-    for fp, rx in rules.fingerprints:
-        if (best is None or fp.weight > best.weight) and rx.search(path):
+    for fp, rx, host in rules.fingerprints:
+        better = best is None or fp.weight > best.weight
+        if better and rx.search(path) and (host is None or host.search(link.host)):
             best = fp
     return best
 

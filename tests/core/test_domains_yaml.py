@@ -103,6 +103,12 @@ def test_same_site_in_allow_and_block_is_rejected(tmp_path: Path) -> None:
     assert line.startswith(f"{tmp_path / 'domains.yaml'}:5 [qq.com]: ")
 
 
+def test_same_site_in_allow_and_free_hosts_is_rejected(tmp_path: Path) -> None:
+    text = MINIMAL + "free_hosts:\n  - qq.com\n"
+    (line,) = _problems(_write(tmp_path, text))
+    assert line.startswith(f"{tmp_path / 'domains.yaml'}:5 [qq.com]: ") and "free_hosts" in line
+
+
 def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
     path = _write(tmp_path, MINIMAL + "  - [unclosed\n")
     with pytest.raises(KnowledgeError) as info:

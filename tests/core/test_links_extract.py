@@ -38,6 +38,9 @@ DISGUISED = [
     ("kami88[.]top", Disguise.BRACKET_DOT),
     ("kami88(.)top", Disguise.BRACKET_DOT),
     ("kami88(dot)top", Disguise.BRACKET_DOT),
+    ("kami88「.」top", Disguise.BRACKET_DOT),
+    ("kami88『点』top", Disguise.BRACKET_DOT),
+    ("kami88《.》top", Disguise.BRACKET_DOT),
     ("kami88[dot]top", Disguise.BRACKET_DOT),
     ("kami88{dot}top", Disguise.BRACKET_DOT),
     ("kami88【点】top", Disguise.BRACKET_DOT),
@@ -62,6 +65,68 @@ def test_disguised_scheme(text: str, rules: DomainRules) -> None:
     (link,) = links_in_text(text, rules)[1]
     assert link.url == "http://kami88.top/buy/3"
     assert link.disguises & Disguise.SCHEME
+
+
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        ("s h o p . e x a m p l e . t o p / b u y / 3", "shop.example.top/buy/3"),
+        ("e x a m p l e . c n / ? m o d = b u y & t i d = 7", "example.cn/?mod=buy&tid=7"),
+        ("w w w . e x a m p l e . c n / item / 33 便宜", "www.example.cn/item/33"),
+        (
+            "p a y . e x a m p l e . c n / p a y / q r c o d e /20261207153012845/",
+            "pay.example.cn/pay/qrcode/20261207153012845/",
+        ),
+        (
+            "h t t p s : / / e x a m p l e . s t o r e / p r o d u c t s /vip-1",
+            "https://example.store/products/vip-1",
+        ),
+        ("e x a m p l e . v i p / # / 2 / d e t a i l", "example.vip/#/2/detail"),
+    ],
+)
+def test_spaced_out_links_keep_their_path(text: str, url: str, rules: DomainRules) -> None:
+    """字母间加空格的网址：路径和查询串也要还原，路径特征才认得出。"""
+    (link,) = links_in_text(text, rules)[1]
+    assert link.url == url
+    assert link.disguises & Disguise.SPACED_LETTERS
+
+
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        ("example 点 top / product / 12.html", "example.top/product/12.html"),
+        ("example点top/ buy/ 3", "example.top/buy/3"),
+        ("example[.]top / item / 7 便宜", "example.top/item/7"),
+        ("ｅｘａｍｐｌｅ．ｔｏｐ / buy / 3", "example.top/buy/3"),
+    ],
+)
+def test_spaced_path_after_a_disguised_host(text: str, url: str, rules: DomainRules) -> None:
+    """主机已经伪装过时，斜杠两边加空格的路径也接回去。"""
+    (link,) = links_in_text(text, rules)[1]
+    assert link.url == url
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "p a y . q q . c o m / k a m i 8 8 . t o p",
+        "pay点qq点com / kami88点top",
+        "kami99[.]top / pay[.]qq[.]com",
+    ],
+)
+def test_a_second_host_is_never_swallowed_as_a_path(text: str, rules: DomainRules) -> None:
+    """“白名单网站 / 发卡站”不能接成一个网址，让发卡站躲进白名单网站的路径里。"""
+    hosts = {link.host for link in links_in_text(text, rules)[1]}
+    assert hosts >= {"pay.qq.com"} and ("kami88.top" in hosts or "kami99.top" in hosts), hosts
+
+
+def test_spacing_around_slashes_alone_does_not_merge_separate_links(rules: DomainRules) -> None:
+    """“a.com / b.com” 是两个网址：只有主机本身拆开写时，后面的“ / 词”才接成路径。"""
+    assert _urls("备用 kami88.top / kami99.top / kami77.top", rules) == [
+        "kami88.top",
+        "kami99.top",
+        "kami77.top",
+    ]
 
 
 def test_full_width_slashes_and_path(rules: DomainRules) -> None:

@@ -97,6 +97,16 @@ def test_two_signals_together_warn(text: str, rules: DomainRules) -> None:
     assert scan(text, rules).verdict == "warn"
 
 
+def test_free_subdomain_services_count_like_a_cheap_suffix(rules: DomainRules) -> None:
+    """x.us.kg、x.qzz.io 这类谁都能免费申请的主机名：单独不提醒，是通用特征要的第二信号。"""
+    alone = scan("https://store.example.qzz.io/", rules)
+    assert alone.verdict != "warn" and "免费二级域名 qzz.io" in _reasons(alone)
+    assert scan("https://store.example.qzz.io/item/8", rules).verdict == "warn"
+    assert scan("https://shop.example.us.kg/product/3.html", rules).verdict == "warn"
+    assert scan("https://www.example.com/item/8", rules).verdict != "warn"
+    assert scan("https://us.kg/", rules).score == 0  # 服务自己的网站
+
+
 def test_weak_but_notable_links_are_logged(rules: DomainRules) -> None:
     result = scan("https://t.cn/abc", rules)
     assert result.verdict == "log" and result.to_dict()["verdict"] == "quiet"

@@ -40,6 +40,23 @@ def _reasons(text: str, rules: DomainRules) -> str:
         "https://pay.example.com/pay/qrcode/2026080415404122212/",  # 易支付
         "https://pay.example.com/cashier.php?trade_no=2026010112304598765",
         "https://shop.example.com/liebiao/8H2KQ4TZ",  # 多商户平台
+        # 源码里读出来、之前没收的形状
+        "https://shop.example.com/pay-gateway/%252Fpay%252Falipay/aliweb/KD8JX2PQ1V7N3M5R",
+        "https://shop.example.com/pay/yipay/return_url?order_id=KD8JX2PQ1V7N3M5R",
+        "https://shop.example.com/user/personal/purchaseRecord?tradeNo=2612071602113377",
+        "https://shop.example.com/user/api/index/commodity",
+        "https://shop.example.com/?mod=fzjs",
+        "https://shop.example.com/shop/?mod=gywm",
+        "https://shop.example.com/other/epay_return.php?trade_no=1",
+        "https://shop.example.com/user/siteinfo.php",
+        "https://pay.example.com/pay/h5/2026120716001293017/",
+        "https://pay.example.com/pay/wxpay/qrcode/2026120716001293017/?sitename=x",
+        "https://pay.example.com/submit2.php?typeid=2&trade_no=2026120715301284562",
+        "https://pay.example.com/user/onecode.php",
+        "https://shop.example.com/index.php?s=/user/index/item&mid=5",  # 异次元没开伪静态
+        "https://shop.example.com/ajax.php?act=gettool&cid=1",  # 彩虹下单页接口
+        "https://pay.example.com/api.php?act=query&pid=1001&key=abc",  # 易支付商户接口
+        "https://pay.example.com/payPage/pay.html?orderId=2026120712345",  # V免签
     ],
 )
 def test_distinctive_routes_warn_alone(url: str, rules: DomainRules) -> None:
@@ -54,11 +71,19 @@ def test_distinctive_routes_warn_alone(url: str, rules: DomainRules) -> None:
         "https://www.example.com/product/7.html",
         "https://www.example.com/products/chatgpt-plus",
         "https://www.example.com/3/detail",
+        "https://www.example.com/reseller/apply",  # Dujiao-Next 分销
+        "https://www.example.com/auth/login?redirect=%2Fme%2Forders",
+        "https://www.example.com/member/register/",  # ZFAKA 会员
+        "https://www.example.com/member/profiles",
+        "https://www.example.com/?mod=article&id=3",  # 彩虹首页上的普通页面
+        "https://www.example.com/?i=A8K3P",  # 彩虹邀请码
+        "https://www.example.com/shop/S790246",  # 托管平台的店铺码
+        "https://www.example.com/user/reg.php",
     ],
 )
 def test_generic_routes_need_a_second_signal(url: str, rules: DomainRules) -> None:
     alone = scan(url, rules)
-    assert alone.verdict == "log", alone.top
+    assert 0 < alone.score < rules.warn, alone.top
     assert scan(url.replace("example.com", "example.top"), rules).verdict == "warn"
     assert scan(f"卡密 {url}", rules).verdict == "warn"
     assert scan(url.replace("www.example.com", "198.51.100.7:8000"), rules).verdict == "warn"
@@ -70,6 +95,66 @@ def test_retail_words_are_not_a_second_signal(rules: DomainRules) -> None:
     assert result.verdict == "log"
     assert "消息里有卖货话术" in "；".join(result.links[0].reasons)
     assert scan("成品号 现货 https://www.example.com/product/7.html", rules).verdict == "warn"
+
+
+def test_sales_tone_alone_does_not_corroborate_a_store_shape(rules: DomainRules) -> None:
+    """正规数字商店的商品页也说“秒发”：只有零售口吻时，/products/3 这类商城形状到不了 warn；
+    说到卡盟货品（卡密）、或网址本身可疑（廉价后缀）时照样提醒。"""
+    result = scan("周末特惠 正版激活码秒发 https://www.example.com/products/4107", rules)
+    assert result.verdict != "warn", result.top
+    assert "消息里有卖货话术：秒发" in "；".join(result.links[0].reasons)
+    assert scan("卡密秒发 https://www.example.com/products/4107", rules).verdict == "warn"
+    # 自助下单、提卡是发卡站的说法，正规商店不这么说：算第二信号
+    assert scan("自助下单 https://www.example.com/products/4107", rules).verdict == "warn"
+    assert scan("正版激活码秒发 https://www.example.top/products/4107", rules).verdict == "warn"
+    # 几乎只有发卡程序才有的形状（kamiFaka 的 /#/5/detail），卖货口吻也算第二信号
+    assert scan("新站 https://shop.example.de/#/5/detail 一手", rules).verdict == "warn"
+
+
+def test_well_known_digital_stores_are_allow_listed(rules: DomainRules) -> None:
+    """杉果、Humble、GOG 这类正规数字商品商店和 qq.com 一样在白名单里（产品决定）。"""
+    for url in (
+        "https://www.sonkwo.cn/products/4107",
+        "https://www.humblebundle.com/store/hades",
+        "https://www.gog.com/zh/game/the_witcher_3",
+    ):
+        assert scan(f"正版激活码秒发 卡密 {url}", rules).verdict == "quiet", url
+
+
+def test_a_fingerprint_can_also_require_a_host_shape(rules: DomainRules) -> None:
+    """/user/reg.php 到处都有；在 pay.某某、某某pay 这种支付网关主机上，它就是易支付的商户注册页。"""
+    for url in (
+        "https://pay.example.cn/user/reg.php",
+        "https://zf.example.cn/user/login.php",
+        "https://epay.examplepay.top/mapi.php",
+    ):
+        assert scan(url, rules).verdict == "warn", _reasons(url, rules)
+    assert scan("https://www.example.cn/user/reg.php", rules).verdict != "warn"
+    assert scan("https://www.example.cn/mapi.php", rules).verdict != "warn"
+
+
+def test_a_broken_host_pattern_names_file_and_line(tmp_path: Path) -> None:
+    shops = tmp_path / "shops.yaml"
+    shops.write_text(
+        "fingerprints:\n"
+        "  - system: X\n    page: pay\n    source: s\n    pattern: '^/x'\n"
+        "    host: '(pay'\n    weight: 60\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError) as info:
+        read_rules(DOMAINS, shops)
+    text = str(info.value)
+    assert text.startswith(f"{shops}:6") and "host" in text and "正则" in text
+
+
+def test_forum_mod_parameters_are_not_caihong(rules: DomainRules) -> None:
+    """彩虹的 ?mod= 挂在首页（./、index.php）上；Discuz 的 home.php?mod=invite 不是。"""
+    for url in (
+        "https://bbs.example.com/home.php?mod=invite&id=3",
+        "https://bbs.example.com/forum.php?mod=viewthread&tid=3",
+    ):
+        assert scan(url, rules).score == 0, _reasons(url, rules)
+    assert scan("https://x.example.com/ds/index.php?mod=kf", rules).verdict == "warn"
 
 
 def test_long_store_ids_are_not_shop_ids(rules: DomainRules) -> None:
@@ -206,6 +291,31 @@ def test_pinyin_recharge_words_in_hosts(host: str, verdict: str, rules: DomainRu
     assert scan(f"https://{host}/", rules).verdict == verdict, _reasons(f"https://{host}/", rules)
 
 
+@pytest.mark.parametrize(
+    ("host", "hit"),
+    [
+        ("xiaoyuka.cn", "ka"),  # 某某卡
+        ("douka66.cn", "ka"),
+        ("yun-ka.net", "ka"),
+        ("ka.leyou8.net", "ka"),
+        ("faka.example.com", "faka"),  # faka 里的 ka 不再单算
+        ("dujiaoka.com", "ka"),  # 发卡程序的文档站：只有 ka，单独不提醒
+        ("kafka.apache.org", ""),  # 同样结尾的外文词
+        ("www.osaka-info.jp", ""),
+        ("kaspersky.com", ""),  # 只在字母段结尾才算
+    ],
+)
+def test_ka_for_card_at_the_end_of_a_label(host: str, hit: str, rules: DomainRules) -> None:
+    """“卡”的拼音 ka 结尾的域名（xiaoyuka）：通用特征的第二信号，单独不提醒。"""
+    labels = host.split(".")[:-1]
+    tokens = [token for token, _ in rules.shop_token_hits(labels)]
+    assert (tokens[0] if tokens else "") == hit, tokens
+    if hit == "ka":
+        assert scan(f"https://{host}/", rules).verdict == "quiet"
+        assert scan(f"https://{host}/item/8", rules).verdict == "warn"
+        assert scan(f"https://{host}/member/register/", rules).verdict == "warn"
+
+
 # ---------------- 共享拦截名单 ----------------
 
 
@@ -258,3 +368,30 @@ def test_a_plain_shop_subdomain_is_not_a_second_signal(rules: DomainRules) -> No
 def test_overlapping_words_count_once(rules: DomainRules) -> None:
     """“Plus 代充”在原文里匹配“代充”、去掉空格后又匹配“plus代充”：只算一个词。"""
     assert rules.find_words("plus 代充\nplus代充") == ["plus代充"]
+
+
+def test_a_compound_ad_phrase_counts_as_both_of_its_parts(rules: DomainRules) -> None:
+    """“点卡批发”“会员批发”一个词里就有卡盟词和卖货口吻：和分开写（“点卡 批发”）一样算广告。"""
+    assert rules.find_words("点卡批发") == ["点卡批发", "点卡"]
+    assert rules.find_words("会员批发") == ["会员批发", "批发"]
+    for text in ("点卡批发 https://www.example.com/", "点卡 批发 https://www.example.com/"):
+        assert scan(text, rules).verdict == "warn", _reasons(text, rules)
+    # 同一类的词包在一起不算两个（plus代充 里的 代充）
+    assert rules.find_words("plus代充") == ["plus代充"]
+    assert scan("plus代充 https://www.example.com/", rules).verdict != "warn"
+    # 提醒别人时不加卖货分
+    assert scan("别信那些点卡批发 https://www.example.com/", rules).verdict != "warn"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "海外社媒号批发 https://www.example.com/",
+        "美区id 独享id 自动发货 https://www.example.com/",
+        "个人免签 秒结算 https://www.example.com/",
+        "QQ代挂 刷钻 自助下单 https://www.example.com/",
+    ],
+)
+def test_account_and_gateway_ad_wording(text: str, rules: DomainRules) -> None:
+    """账号类货品、免签收款、代挂刷钻的广告：两个话术带卖货口吻，配普通网址也提醒。"""
+    assert scan(text, rules).verdict == "warn", _reasons(text, rules)
