@@ -252,9 +252,7 @@ async def link_check(ctx: Ctx) -> None:
         await ctx.reply("用法：/link check 要检查的文字或网址")
         return
     settings = runtime.settings(ctx.group)
-    result = await asyncio.to_thread(
-        scan, ctx.args, runtime.rules, allow=settings.allow_sites
-    )
+    result = await asyncio.to_thread(scan, ctx.args, runtime.rules, allow=settings.allow_sites)
     await ctx.reply(check_report(result, settings.block_sites))
 
 
