@@ -1,25 +1,106 @@
-"""命令行：python -m cardguard ask | check | validate | eval | stats | blocklist。"""
+"""命令行：python -m cardguard ask | check | validate | eval | eval-links | stats | blocklist。
+
+和机器人读同样的设置（当前目录的 .env、.env.{ENVIRONMENT} 和环境变量，优先级相同）：
+知识目录默认是 CARDGUARD_KNOWLEDGE_DIR（命令行的 --knowledge 优先），数据目录和机器人一样。
+"""
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .knowledge import Knowledge, KnowledgeError, load_knowledge
 
-DESCRIPTION = "卡盟安全助手命令行工具 / CardGuard command-line tools"
+if TYPE_CHECKING:
+    from .config import Config
+
+DESCRIPTION = (
+    "卡盟安全助手的命令行工具：试答问题、检查链接、校验知识库、跑评测、看统计、更新拦截名单。"
+)
+MAX_DAYS = 3650
+
+_ERRORS = (
+    (r"the following arguments are required: (.*)", r"缺少参数：\1"),
+    (
+        r"argument (.*?): invalid choice: (.*?) \(choose from (.*)\)",
+        r"参数 \1 不认识 \2（可选 \3）",
+    ),
+    (r"argument (.*?): invalid (.*?) value: (.*)", r"参数 \1 的值 \3 不对"),
+    (r"argument (.*?): expected one argument", r"参数 \1 后面要跟一个值"),
+    (r"argument (.*?): (.*)", r"参数 \1：\2"),
+    (r"unrecognized arguments: (.*)", r"不认识的参数：\1"),
+)
+
+
+class _ChineseFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, prefix if prefix is not None else "用法：")
+
+
+class ChineseParser(argparse.ArgumentParser):
+    """中文的用法、分组标题和出错提示（argparse 自带的是英文）。"""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _ChineseFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示这段说明")
+
+    def error(self, message: str) -> NoReturn:
+        """打印用法和一句中文的错误，退出码 2。"""
+        for pattern, replacement in _ERRORS:
+            translated, count = re.subn(pattern, replacement, message)
+            if count:
+                message = translated
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：{message}\n")
+
+
+@functools.cache
+def bot_settings() -> tuple[dict[str, str], Config]:
+    """机器人的设置（当前目录）；写错了就像 bot.py 一样逐行打印、退出（退出码 2）。"""
+    from .config import check_settings, read_settings
+
+    raw = read_settings(Path.cwd())
+    checked = check_settings(raw)
+    if checked.problems or checked.config is None:
+        print("设置有误（和机器人读的是同一份 .env / 环境变量）：", file=sys.stderr)
+        for line in checked.problems:
+            print(f"  {line}", file=sys.stderr)
+        raise SystemExit(2)
+    return raw, checked.config
+
+
+def knowledge_dir(args: argparse.Namespace) -> Path | None:
+    """--knowledge 优先；否则 CARDGUARD_KNOWLEDGE_DIR；都没有就是随程序发布的 knowledge/。"""
+    if getattr(args, "knowledge", None) is not None:
+        return Path(args.knowledge)
+    return bot_settings()[1].cardguard_knowledge_dir
+
+
+def bot_data_dir() -> Path:
+    """机器人存管理员数据和统计的文件夹。"""
+    from .config import data_dir
+
+    raw, config = bot_settings()
+    return data_dir(raw, config, Path.cwd())
 
 
 def _knowledge_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--knowledge",
         type=Path,
-        metavar="DIR",
-        help="知识目录（默认随程序发布的 knowledge/） / knowledge folder of the same layout",
+        metavar="目录",
+        help="知识目录（默认按 .env 里的 CARDGUARD_KNOWLEDGE_DIR，没设就用随程序发布的 knowledge/）",
     )
 
 
@@ -33,11 +114,11 @@ def _inputs(text: str) -> Iterator[str]:
 
 
 def _load(args: argparse.Namespace) -> Knowledge:
-    return load_knowledge(args.knowledge)
+    return load_knowledge(knowledge_dir(args))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    """回答问题。"""
+    """回答问题：和群里点名提问（或 --passive 旁听）的决定一样。"""
     from .matching import Matcher
 
     knowledge = _load(args)
@@ -47,35 +128,69 @@ def cmd_ask(args: argparse.Namespace) -> int:
         result = decide(text)
         if args.json:
             _print_json(result.to_dict())
-        elif result.entry is not None:
-            print(f"[{result.id}] ({result.score:.0f})\n{result.answer}")
-        elif result.suggestions:
-            print(
-                f"没找到答案（{result.score:.0f}）。你是不是想问：{', '.join(result.suggestions)}"
-            )
         else:
-            print(f"没找到答案（{result.score:.0f}）。")
+            print(describe_answer(result, knowledge, passive=args.passive))
     return 0
 
 
+def describe_answer(result: Any, knowledge: Knowledge, *, passive: bool) -> str:
+    """给人看的结果：答哪条、分数、为什么答或不答。"""
+    score = f"{result.score:.0f}/100"
+    if result.entry is not None:
+        how = "旁听也会主动回答" if passive else "会回答"
+        return f"{how}：{result.entry.question}（{result.id}，匹配度 {score}）\n{result.answer}"
+    if passive:
+        return f"旁听不开口（匹配度 {score}）：不像在问卡网的事，或者没有十足把握。"
+    if result.suggestions:
+        lines = [f"没有把握（匹配度 {score}），会给出“你是不是想问”："]
+        for number, entry_id in enumerate(result.suggestions, 1):
+            entry = knowledge.get(entry_id)
+            lines.append(f"  {number}. {entry.question if entry else entry_id}（{entry_id}）")
+        return "\n".join(lines)
+    return f"不会回答（匹配度 {score}）：知识库里没有相关的条目，机器人会说“这个我还不会回答”。"
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    """检查消息里的链接。"""
+    """检查消息里的链接：和群里一样打分，说明会不会提醒、为什么。"""
     from .links import scan
 
     knowledge = _load(args)
+    if args.fetch_private is None:
+        args.fetch_private = bot_settings()[1].cardguard_fetch_private if args.probe else False
     if args.probe:  # 只有明确要求时才联网
         from .cli_net import check_with_probe
 
         return check_with_probe(args, knowledge, _inputs(args.text))
     for text in _inputs(args.text):
-        result = scan(text, knowledge.domains)
+        result = scan(text, knowledge.domains)  # type: ignore[arg-type]
         if args.json:
             _print_json(result.to_dict())
-            continue
-        print(f"{result.verdict} ({result.score})")
-        for link in result.links:
-            print(f"  {link.defanged}  {link.score}: {'；'.join(link.reasons) or '-'}")
+        else:
+            print(describe_scan(result, knowledge))
     return 0
+
+
+VERDICTS = {
+    "warn": "会提醒",
+    "log": "不提醒，只记日志（拿不准；机器人开着页面探测时会打开网页看一眼）",
+    "quiet": "没问题",
+}
+
+
+def describe_scan(result: Any, knowledge: Knowledge) -> str:
+    """给人看的链接判断：结论、分数的意思、每条网址的理由。"""
+    rules = knowledge.domains
+    warn, log = (rules.warn, rules.log) if rules is not None else (60, 30)
+    if not result.links:
+        return "没找到链接：没问题。"
+    lines = [
+        f"判断：{VERDICTS.get(result.verdict, result.verdict)}（最高 {result.score} 分；{warn} 分起提醒，{log}–{warn - 1} 分只记日志）"
+    ]
+    for link in result.links:
+        lines.append(
+            f"  · {link.defanged}  {link.score} 分：{'；'.join(link.reasons) or '没有可疑之处'}"
+        )
+    return "\n".join(lines)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -170,7 +285,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     """打印统计（与群里 /guard stats 相同的数字）。"""
     from .stats import DB_NAME, StatsError, StatsStore, format_report
 
-    path = (args.data or _bot_data_dir() / "stats") / DB_NAME
+    path = (args.data or bot_data_dir() / "stats") / DB_NAME
     try:
         with StatsStore(path, readonly=True) as store:
             report = store.report(args.group, args.days)
@@ -183,17 +298,6 @@ def cmd_stats(args: argparse.Namespace) -> int:
     else:
         print(format_report(report, _titles(args), max_days=args.days))
     return 0
-
-
-def _bot_data_dir() -> Path:
-    """机器人的数据目录（和 bot.py 读同样的设置）。"""
-    from .config import check_settings, data_dir, read_settings
-
-    raw = read_settings(Path.cwd())
-    settings = check_settings(raw)
-    if settings.config is None:
-        raise SystemExit("设置有误：\n" + "\n".join(settings.problems))
-    return data_dir(raw, settings.config, Path.cwd())
 
 
 def _titles(args: argparse.Namespace) -> dict[str, str]:
@@ -210,9 +314,9 @@ def _print_json(data: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """构建参数解析器（每个子命令都有中英文帮助）。"""
-    parser = argparse.ArgumentParser(prog="python -m cardguard", description=DESCRIPTION)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    """构建参数解析器（帮助和出错提示都是中文）。"""
+    parser = ChineseParser(prog="python -m cardguard", description=DESCRIPTION)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
     for name, func, help_text in _COMMANDS:
         sp = sub.add_parser(name, help=help_text, description=help_text)
         _SETUP[name](sp)
@@ -222,29 +326,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _setup_ask(sp: argparse.ArgumentParser) -> None:
     sp.add_argument(
-        "--passive", action="store_true", help="按群聊旁听规则决定 / group passive rule"
+        "--passive", action="store_true", help="按群聊旁听的规则决定（没 @ 机器人时会不会主动回答）"
     )
-    sp.add_argument("--json", action="store_true", help="每条输出一行 JSON / one JSON per input")
+    sp.add_argument("--json", action="store_true", help="每条输出一行 JSON")
     _knowledge_arg(sp)
-    sp.add_argument(
-        "text", metavar="TEXT|-", help="问题；- 从标准输入逐行读 / question or - for stdin"
-    )
+    sp.add_argument("text", metavar="问题", help="要问的话；写 - 表示从标准输入逐行读")
 
 
 def _setup_check(sp: argparse.ArgumentParser) -> None:
     from .cli_net import add_fetch_private
 
-    sp.add_argument("--json", action="store_true", help="每条输出一行 JSON / one JSON per input")
+    sp.add_argument("--json", action="store_true", help="每条输出一行 JSON")
     sp.add_argument(
-        "--probe",
-        action="store_true",
-        help="分数在灰色地带时打开网页看一眼（会联网） / fetch grey-zone pages (uses the network)",
+        "--probe", action="store_true", help="拿不准的链接打开网页看一眼（会联网；不加就从不联网）"
     )
     add_fetch_private(sp)
     _knowledge_arg(sp)
-    sp.add_argument(
-        "text", metavar="TEXT|-", help="消息；- 从标准输入逐行读 / message or - for stdin"
-    )
+    sp.add_argument("text", metavar="消息", help="要检查的消息；写 - 表示从标准输入逐行读")
 
 
 def _setup_validate(sp: argparse.ArgumentParser) -> None:
@@ -260,37 +358,27 @@ def _setup_eval(sp: argparse.ArgumentParser) -> None:
 
 
 def _setup_eval_links(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("--json", action="store_true", help="输出 JSON 汇总 / print a JSON summary")
+    sp.add_argument("--json", action="store_true", help="输出 JSON 汇总")
     _knowledge_arg(sp)
-    sp.add_argument(
-        "files", nargs="+", type=Path, metavar="FILE", help="链接标注集 YAML / labelled link sets"
-    )
+    sp.add_argument("files", nargs="+", type=Path, metavar="文件", help="链接标注集（YAML）")
 
 
 def _setup_stats(sp: argparse.ArgumentParser) -> None:
     sp.add_argument(
-        "--days",
-        type=_positive_int,
-        default=7,
-        metavar="N",
-        help="最近几天（默认 7） / last N days",
+        "--days", type=_days, default=7, metavar="天数", help=f"最近几天（默认 7，最多 {MAX_DAYS}）"
     )
-    sp.add_argument("--group", metavar="G", help="只看这个群号 / only this QQ group")
+    sp.add_argument("--group", metavar="群号", help="只看这个群")
     sp.add_argument(
-        "--data",
-        type=Path,
-        metavar="DIR",
-        help="统计目录（默认与机器人相同） / folder holding stats.sqlite3 (default: the bot's)",
+        "--data", type=Path, metavar="目录", help="放 stats.sqlite3 的文件夹（默认和机器人一样）"
     )
-    sp.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
+    sp.add_argument("--json", action="store_true", help="输出 JSON")
     _knowledge_arg(sp)
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("至少为 1 / must be at least 1")
-    return value
+def _days(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"天数要写 1 到 {MAX_DAYS} 之间的整数")
+    return int(text)
 
 
 def _cmd_blocklist(args: argparse.Namespace) -> int:
@@ -306,21 +394,13 @@ def _setup_blocklist(sp: argparse.ArgumentParser) -> None:
 
 
 _COMMANDS: list[tuple[str, Callable[[argparse.Namespace], int], str]] = [
-    ("ask", cmd_ask, "回答问题 / answer a question from the knowledge base"),
-    ("check", cmd_check, "检查消息里的链接 / check a message for card-shop links"),
-    ("validate", cmd_validate, "校验知识文件 / validate the knowledge files"),
-    ("eval", cmd_eval, "跑标注集并打印准确率 / run a labelled set and print accuracy"),
-    (
-        "eval-links",
-        cmd_eval_links,
-        "跑链接标注集，按家族打印召回和误报 / link sets: recall and false warnings per family",
-    ),
-    ("stats", cmd_stats, "查看使用统计 / show usage statistics per group and day"),
-    (
-        "blocklist",
-        _cmd_blocklist,
-        "共享拦截名单：更新或查看 / shared block lists: update or status",
-    ),
+    ("ask", cmd_ask, "试答一个问题：会不会回答、答哪条、为什么"),
+    ("check", cmd_check, "检查一条消息里的链接：会不会提醒、几分、为什么"),
+    ("validate", cmd_validate, "校验知识目录（出错指出 文件:行号 和条目）"),
+    ("eval", cmd_eval, "跑问题标注集，打印答对、答错、误触发"),
+    ("eval-links", cmd_eval_links, "跑链接标注集，按发卡系统家族打印召回和误报"),
+    ("stats", cmd_stats, "看使用统计（和群里 /guard stats 一样的数字）"),
+    ("blocklist", _cmd_blocklist, "共享拦截名单：立即更新（update）或查看状态（status）"),
 ]
 _SETUP: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "ask": _setup_ask,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ def add_fetch_private(sp: argparse.ArgumentParser) -> None:
         "--fetch-private",
         action="store_true",
         default=None,
-        help="允许连本机/内网地址（同 CARDGUARD_FETCH_PRIVATE） / allow private addresses",
+        help="允许连本机、局域网地址（默认按 .env 里的 CARDGUARD_FETCH_PRIVATE）",
     )
 
 
@@ -58,9 +57,9 @@ async def _check_with_probe(
             data["probe"] = _probe_dict(found) if link is not None else None
             print(json.dumps(data, ensure_ascii=False), flush=True)
             continue
-        print(f"{result.verdict} ({result.score})")
-        for report in result.links:
-            print(f"  {report.defanged}  {report.score}: {'；'.join(report.reasons) or '-'}")
+        from .cli import describe_scan
+
+        print(describe_scan(result, knowledge))
         if link is not None:
             print(f"  页面探测：{_probe_line(found)}")
     return 0
@@ -93,41 +92,35 @@ def _probe_line(found: Any) -> str:
 
 def setup_blocklist(sp: argparse.ArgumentParser) -> None:
     sp.add_argument(
-        "action",
-        choices=("update", "status"),
-        help="update 立即更新所有清单；status 查看状态 / update now, or show status",
+        "action", choices=("update", "status"), help="update 立即更新所有清单；status 查看状态"
     )
     sp.add_argument(
-        "--dir",
-        type=Path,
-        required=True,
-        metavar="DIR",
-        help="存放清单副本的目录（与机器人用同一个） / folder holding the saved copies",
+        "--dir", type=Path, metavar="目录", help="存放清单副本的文件夹（默认和机器人用同一个）"
     )
     sp.add_argument(
         "--lists",
-        metavar="URLS",
-        help=f"清单地址，逗号或空白分隔（默认读环境变量 {BLOCKLISTS_ENV}，再默认用目录里记录的）"
-        " / list URLs (default: $CARDGUARD_BLOCKLISTS, then those recorded in DIR)",
+        metavar="地址",
+        help=f"清单地址，逗号或空白分隔（默认按 .env 里的 {BLOCKLISTS_ENV}，再默认用目录里记录的）",
     )
-    sp.add_argument(
-        "--force",
-        action="store_true",
-        help="新版本缩水一半以上也采用 / accept an update even if it shrank by more than half",
-    )
-    sp.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
+    sp.add_argument("--force", action="store_true", help="新版本缩水一半以上也采用")
+    sp.add_argument("--json", action="store_true", help="输出 JSON")
     add_fetch_private(sp)
 
 
 def cmd_blocklist(args: argparse.Namespace) -> int:
     """共享拦截名单：update 或 status。"""
+    from .cli import bot_data_dir, bot_settings
     from .links.blocklist import BlockLists, list_fetch_options, parse_sources
 
-    setting = args.lists if args.lists is not None else os.environ.get(BLOCKLISTS_ENV, "")
+    if args.dir is None:
+        args.dir = bot_data_dir() / "blocklists"
+    if args.fetch_private is None:
+        args.fetch_private = bot_settings()[1].cardguard_fetch_private
+    setting: Any = args.lists if args.lists is not None else bot_settings()[1].cardguard_blocklists
     sources = parse_sources(setting) or _recorded_sources(args.dir)
     if not sources:
         print(
-            f"没有配置拦截名单：用 --lists 或环境变量 {BLOCKLISTS_ENV} 给出清单地址。",
+            f"没有配置拦截名单：在 .env 里写 {BLOCKLISTS_ENV}，或者用 --lists 给出清单地址。",
             file=sys.stderr,
         )
         return 1

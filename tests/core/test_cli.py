@@ -69,10 +69,69 @@ def test_ask_passive_on_chatter_gives_null_id() -> None:
     assert result["id"] is None and result["answer"] is None
 
 
-def test_ask_plain_text_output() -> None:
+def test_ask_plain_text_output_explains_in_words() -> None:
     proc = run_cli("ask", "卡密用不了怎么办")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("[invalid-code]")
+    first = proc.stdout.splitlines()[0]
+    assert first.startswith("会回答：") and "（invalid-code，匹配度 " in first
+    chatter = run_cli("ask", "--passive", "今天吃什么")
+    assert chatter.stdout.startswith("旁听不开口")
+
+
+def test_check_plain_text_output_explains_the_verdict() -> None:
+    proc = run_cli("check", "低价卡密 自动发货 kami88.top/buy/1")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("判断：会提醒（最高 ") and "60 分起提醒" in proc.stdout
+    assert "kami88[.]top/buy/1" in proc.stdout
+    assert run_cli("check", "今天天气不错").stdout.startswith("没找到链接")
+
+
+def test_cli_reads_the_knowledge_dir_from_the_environment_like_the_bot(tmp_path: Path) -> None:
+    directory = write_dir(tmp_path, {"faq.yaml": GOOD_FAQ})
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "CARDGUARD_KNOWLEDGE_DIR": str(directory)}
+    for command in (["ask", "--json", "群暗号是啥"], ["validate"], ["check", "x.top"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "cardguard", *command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=60,
+        )
+        assert proc.returncode == 0, proc.stderr
+        if command[0] == "ask":
+            assert json_lines(proc.stdout)[0]["id"] == "good-one"
+        if command[0] == "validate":
+            assert "1 条 FAQ" in proc.stdout
+    broken = {**env, "CARDGUARD_KNOWLEDGE_DIR": str(tmp_path / "nowhere")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "cardguard", "validate"],
+        cwd=ROOT,
+        env=broken,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+    assert proc.returncode == 2 and "CARDGUARD_KNOWLEDGE_DIR=" in proc.stderr
+
+
+def test_cli_reads_a_dotenv_in_the_current_folder(tmp_path: Path) -> None:
+    directory = write_dir(tmp_path, {"faq.yaml": GOOD_FAQ})
+    (tmp_path / ".env").write_text(f"CARDGUARD_KNOWLEDGE_DIR={directory}\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARDGUARD_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "cardguard", "ask", "--json", "群暗号是啥"],
+        cwd=tmp_path,
+        env={**env, "PYTHONIOENCODING": "utf-8"},
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json_lines(proc.stdout)[0]["id"] == "good-one"
 
 
 def test_ask_uses_another_knowledge_folder(tmp_path: Path) -> None:
@@ -104,7 +163,7 @@ def test_eval_json_summary() -> None:
 def test_help_works_for_every_subcommand(command: str) -> None:
     proc = run_cli(command, "--help")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("usage:") and command in proc.stdout
+    assert proc.stdout.startswith("用法：") and command in proc.stdout
 
 
 def test_top_level_help_lists_subcommands() -> None:

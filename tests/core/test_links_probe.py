@@ -435,12 +435,12 @@ def test_check_probe_on_the_command_line(
         text = grey[0]
         assert cli.main(["check", text]) == 0
         plain = capsys.readouterr().out
-        assert plain.startswith("log") and "页面探测" not in plain and shop.requests == []
+        assert plain.startswith("判断：不提醒，只记日志") and "页面探测：" not in plain
+        assert shop.requests == []
         assert cli.main(["check", "--probe", "--fetch-private", text]) == 0
         probed = capsys.readouterr().out
-        assert (
-            probed.startswith("warn") and "ZFAKA" in probed and "页面探测：认出「ZFAKA」" in probed
-        )
+        assert probed.startswith("判断：会提醒") and "ZFAKA" in probed
+        assert "页面探测：认出「ZFAKA」" in probed
         assert cli.main(["check", "--probe", "--json", "--fetch-private", text]) == 0
         data = capsys.readouterr().out
         assert '"verdict": "warn"' in data and '"system": "zfaka"' in data
@@ -448,5 +448,6 @@ def test_check_probe_on_the_command_line(
         seen = len(shop.requests)
         assert cli.main(["check", "--probe", text]) == 0
         refused = capsys.readouterr().out
-        assert refused.startswith("log") and "页面探测：没看成" in refused and "本机地址" in refused
+        assert refused.startswith("判断：不提醒") and "页面探测：没看成" in refused
+        assert "本机地址" in refused
         assert len(shop.requests) == seen

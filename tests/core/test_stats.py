@@ -260,22 +260,29 @@ def test_cli_stats_without_data_explains(
     assert "--data" in err
 
 
-def test_every_subcommand_has_bilingual_help() -> None:
+def test_every_subcommand_has_chinese_help() -> None:
     parser = cli.build_parser()
     subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
     assert set(subparsers.choices) >= {"ask", "check", "validate", "eval", "stats"}
     for name, sub in subparsers.choices.items():
-        assert _bilingual(sub.description or ""), name
+        assert _chinese(sub.description or ""), name
         for action in sub._actions:
-            if action.help and action.help != argparse.SUPPRESS and action.dest != "help":
-                assert _bilingual(action.help), f"{name} {action.dest}: {action.help}"
+            if action.help and action.help != argparse.SUPPRESS:
+                assert _chinese(action.help), f"{name} {action.dest}: {action.help}"
+        assert "用法：" in sub.format_help() and "usage:" not in sub.format_help()
 
 
-def _bilingual(text: str) -> bool:
-    has_chinese = any("\u4e00" <= ch <= "\u9fff" for ch in text)
-    has_english = any(ch.isascii() and ch.isalpha() for ch in text)
-    return has_chinese and has_english and " / " in text
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_days_out_of_range_is_one_chinese_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["stats", "--days", "1000000"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "天数要写 1 到 3650 之间的整数" in err and "Traceback" not in err
 
 
 def test_corrupt_database_is_moved_aside_and_counting_restarts(tmp_path: Path) -> None:
