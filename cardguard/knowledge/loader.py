@@ -137,7 +137,8 @@ def _read_entries(directory: Path, problems: list[Problem]) -> tuple[Entry, ...]
             continue
         entries.extend(got)
         problems.extend(bad)
-    problems.extend(check_references(entries, directory))
+    # 有文件读不了、或有条目没通过校验时，不再报“related 指向不存在的条目”：指向的多半就是那些没读进来的
+    problems.extend(check_references(entries, directory, related=not problems))
     return tuple(entries)
 
 
@@ -241,8 +242,10 @@ def _parse_one(
         return None, Problem(str(path), line, label, describe_error(err))
 
 
-def check_references(entries: Sequence[Entry], directory: Path) -> list[Problem]:
-    """跨文件检查：id 不重复、related 指向存在的条目。"""
+def check_references(
+    entries: Sequence[Entry], directory: Path, *, related: bool = True
+) -> list[Problem]:
+    """跨文件检查：id 不重复；`related` 时再查 related 指向存在的条目。"""
     problems: list[Problem] = []
     ids: set[str] = set()
     # 同一文件（同 kind）里第几次出现，用来找到重复的那一行。
@@ -254,7 +257,7 @@ def check_references(entries: Sequence[Entry], directory: Path) -> list[Problem]
             problems.append(_entry_problem(directory, entry, message, occurrences[key]))
         occurrences[key] += 1
         ids.add(entry.id)
-    for entry in entries:
+    for entry in entries if related else ():
         missing = [r for r in entry.related if r not in ids]
         if missing:
             text = f"related 指向不存在的条目：{', '.join(missing)}"

@@ -41,10 +41,8 @@ def load_yaml(path: Path, *, display: str | None = None) -> Any:
     try:
         return parse_yaml(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        reason = exc.problem or str(exc)
-        raise KnowledgeError([Problem(name, line, None, f"YAML 语法错误：{reason}")]) from exc
+        line, reason = explain_yaml_error(exc)
+        raise KnowledgeError([Problem(name, line, None, f"YAML 写法有误：{reason}")]) from exc
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         char = f" U+{exc.character:04X}" if isinstance(exc.character, int) else ""
@@ -52,6 +50,43 @@ def load_yaml(path: Path, *, display: str | None = None) -> Any:
         raise KnowledgeError([Problem(name, line, None, reason)]) from exc
     except yaml.YAMLError as exc:
         raise KnowledgeError([Problem(name, None, None, f"YAML 错误：{exc}")]) from exc
+
+
+_OPENED = {
+    "while parsing a flow sequence": "方括号 [ 没有配对的 ]（或者列表项之间少了逗号）",
+    "while parsing a flow mapping": "花括号 { 没有配对的 }（或者各项之间少了逗号）",
+    "while scanning a quoted scalar": "引号没有配对：这里开始的引号一直没有结束",
+    "while scanning a block scalar": "多行文字（| 或 >）的缩进不对",
+}
+_PROBLEMS = (
+    ("mapping values are not allowed", "这里不能有冒号：值里有英文冒号时整个值要加引号"),
+    ("could not find expected ':'", "少了冒号：每一项要写成 键: 值"),
+    ("that cannot start any token", "用了 Tab 缩进：YAML 只能用空格缩进"),
+    ("did not find expected key", "缩进不对，或者少了冒号（找不到下一个键）"),
+    ("expected <block end>", "缩进不对：这一行和上面同一级的行没有对齐"),
+    ("did not find expected '-' indicator", "列表的缩进不对：每一项的 - 要对齐"),
+    ("found duplicate anchor", "锚点重复"),
+    ("found undefined alias", "用了没有定义的别名（*名字）"),
+)
+
+
+def explain_yaml_error(exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
+    """PyYAML 的错误 →（该去看的行，中文说明）。
+
+    括号、引号没配对时，PyYAML 往往在很多行以后才发现；这里报开始的那一行，并注明在哪一行发现的。
+    """
+    problem, context = exc.problem or "", exc.context or ""
+    found = exc.problem_mark.line + 1 if exc.problem_mark else None
+    opened = exc.context_mark.line + 1 if exc.context_mark else None
+    if context in _OPENED and opened is not None:
+        where = (
+            f"（从第 {opened} 行开始，到第 {found} 行才发现）" if found and found != opened else ""
+        )
+        return opened, _OPENED[context] + where
+    for needle, chinese in _PROBLEMS:
+        if needle in problem:
+            return found or opened, chinese
+    return found or opened, f"{problem or context or exc}（YAML 原文说明）"
 
 
 def parse_yaml(text: str) -> Any:

@@ -41,7 +41,7 @@ BROKEN: dict[str, Broken] = {
         "faq.yaml",
         7,
         None,
-        "YAML 语法错误",
+        "YAML 写法有误",
     ),
     "missing-answer": Broken(
         {"faq.yaml": GOOD_FAQ + "  - id: no-answer\n    question: 卡盟是什么\n    aliases: [甲]\n"},

@@ -209,3 +209,33 @@ def test_merge_overlay_replaces_same_id_and_scope() -> None:
 def test_merge_drops_removed_ids() -> None:
     merged = merge_entries([_entry("a-one"), _entry("b-two")], [], removed={"b-two"})
     assert [e.id for e in merged] == ["a-one"]
+
+
+def test_an_unclosed_bracket_is_reported_where_it_opened(tmp_path: Path) -> None:
+    faq = (
+        "entries:\n  - id: a-b\n    question: 第一个问题\n    aliases: [一, 二\n"
+        + ("    answer: 一个答案\n" * 1)
+        + "  - id: c-d\n    question: 第二个问题\n    answer: 另一个答案\n"
+    )
+    (tmp_path / "faq.yaml").write_text(faq, encoding="utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(tmp_path)
+    (problem,) = info.value.problems
+    assert problem.line == 4, problem
+    assert "方括号 [ 没有配对的 ]" in problem.message and "才发现" in problem.message
+
+
+def test_a_broken_faq_file_does_not_add_false_reference_errors(tmp_path: Path) -> None:
+    import shutil
+
+    from cardguard.knowledge import default_knowledge_dir
+
+    for name in ("faq.yaml", "risks.yaml"):
+        shutil.copy(default_knowledge_dir() / name, tmp_path / name)
+    faq = (tmp_path / "faq.yaml").read_text(encoding="utf-8")
+    (tmp_path / "faq.yaml").write_text(faq.replace("entries:", "entries: [", 1), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(tmp_path)
+    messages = [p.message for p in info.value.problems]
+    assert len(messages) == 1 and "YAML 写法有误" in messages[0], messages
+    assert not any("related" in m for m in messages)
