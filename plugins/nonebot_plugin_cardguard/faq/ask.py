@@ -11,6 +11,7 @@ import re
 
 from cardguard.knowledge import Entry
 from cardguard.matching import prepare
+from cardguard.pacing import Cooldown
 
 from ..app import outbox, router, runtime
 from ..router import Job
