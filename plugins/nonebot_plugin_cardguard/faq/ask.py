@@ -64,12 +64,14 @@ def choice(msg: Msg) -> Job | None:
 
 async def send_help(msg: Msg) -> None:
     """/帮助（或空的 @）：每人 5 分钟最多一次。"""
+    await send_once(msg, HELP_TEXT, state.help_cooldown)
+
+
+async def send_once(msg: Msg, text: str, cooldown: Cooldown) -> None:
+    """这个人在冷却期内只收到一次这句话；没发出去（预算、失败）就不算数。"""
     key = (msg.lane, msg.user)
-    if (
-        state.help_cooldown.hit(key, clock())
-        and await outbox.send(msg, HELP_TEXT, now=clock()) is None
-    ):
-        state.help_cooldown.reset(key)
+    if cooldown.hit(key, clock()) and await outbox.send(msg, text, now=clock()) is None:
+        cooldown.reset(key)
 
 
 async def answer_explicit(msg: Msg, question: str) -> None:
@@ -105,12 +107,7 @@ async def answer_explicit(msg: Msg, question: str) -> None:
 
 async def slow_down(msg: Msg) -> None:
     """刷屏的人：一分钟最多一句“慢一点”。"""
-    key = (msg.lane, msg.user)
-    if (
-        state.slow_down.hit(key, clock())
-        and await outbox.send(msg, SLOW_DOWN_TEXT, now=clock()) is None
-    ):
-        state.slow_down.reset(key)
+    await send_once(msg, SLOW_DOWN_TEXT, state.slow_down)
 
 
 async def answer_choice(msg: Msg, offered: Choice, number: int) -> None:
