@@ -86,41 +86,68 @@ def cmd_validate(args: argparse.Namespace) -> int:
     faqs = len(knowledge.entries) - risks
     domains = "有" if knowledge.domains is not None else "无"
     chatter = len(knowledge.chatter)
-    print(f"OK: {faqs} 条 FAQ，{risks} 条风险点，链接规则：{domains}，闲聊例句 {chatter} 句")
+    phrasings = sum(len(e.aliases) for e in knowledge.entries)
+    print(
+        f"OK: {faqs} 条 FAQ，{risks} 条风险点（问法 {phrasings} 句），"
+        f"链接规则：{domains}，闲聊例句 {chatter} 句"
+    )
     return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """跑标注集。"""
+    """跑标注集：每个文件一段报告，几个文件时再给合计。"""
     from .knowledge.yamlio import load_yaml
 
     knowledge = _load(args)
-    questions: list[dict[str, Any]] = []
-    chatter: list[str] = []
+    labelled: list[tuple[Path, list[dict[str, Any]], list[str]]] = []
     reports: list[dict[str, Any]] = []
     for path in args.files:
         data = load_yaml(path) or {}
-        questions.extend(data.get("questions") or [])
-        chatter.extend(data.get("chatter") or [])
+        questions = list(data.get("questions") or [])
+        chatter = [str(line) for line in data.get("chatter") or []]
+        if questions or chatter:
+            labelled.append((path, questions, chatter))
         if data.get("links"):
             reports.append(_eval_links(path, knowledge, args.json))
-    if questions or chatter:
-        reports.append(_eval_questions(knowledge, questions, chatter, args.json))
+    if labelled:
+        reports.append(_eval_questions(knowledge, labelled, args.json))
     if args.json:
         _print_json(reports[0] if len(reports) == 1 else reports)
     return 0
 
 
 def _eval_questions(
-    knowledge: Knowledge, questions: list[dict[str, Any]], chatter: list[str], as_json: bool
+    knowledge: Knowledge,
+    labelled: list[tuple[Path, list[dict[str, Any]], list[str]]],
+    as_json: bool,
 ) -> dict[str, Any]:
+    """问题/闲聊文件逐个评测；返回合计（JSON 里 `files` 是每个文件的结果）。"""
     from .matching import Matcher
-    from .matching.evaluate import evaluate_questions, format_question_eval
+    from .matching.evaluate import (
+        QuestionEval,
+        evaluate_questions,
+        format_misses,
+        format_summary,
+    )
 
-    result = evaluate_questions(Matcher.for_knowledge(knowledge), questions, chatter)
+    matcher = Matcher.for_knowledge(knowledge)
+    total = QuestionEval()
+    per_file: list[dict[str, Any]] = []
+    for path, questions, chatter in labelled:
+        result = evaluate_questions(matcher, questions, chatter)
+        total.add(result)
+        per_file.append({"file": str(path), **result.to_dict()})
+        if not as_json:
+            print(f"{path}（{len(questions)} 问，{len(chatter)} 句闲聊）")
+            print("\n".join(format_summary(result)))
     if not as_json:
-        print(format_question_eval(result))
-    return result.to_dict()
+        if len(labelled) > 1:
+            print(f"合计（{len(labelled)} 个文件）")
+            print("\n".join(format_summary(total)))
+        if total.misses:
+            print("失误：")
+            print("\n".join(format_misses(total)))
+    return {**total.to_dict(), "files": per_file}
 
 
 def _eval_links(path: Path, knowledge: Knowledge, as_json: bool) -> dict[str, Any]:

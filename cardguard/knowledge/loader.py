@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from .cache import DerivedCache, code_version, file_stamp, make_key
 from .chatter import CHATTER_FILE, load_chatter
 from .errors import KnowledgeError, Problem
+from .phrasings import attach_phrasings, phrasing_files
 from .schema import Entry, RiskEntry
 from .yamlio import load_yaml, locate
 
@@ -126,7 +127,7 @@ def _read_entries(directory: Path, problems: list[Problem]) -> tuple[Entry, ...]
         entries.extend(got)
         problems.extend(bad)
     problems.extend(check_references(entries, directory))
-    return tuple(entries)
+    return tuple(attach_phrasings(entries, directory, problems))
 
 
 ENTRIES_CACHE = "entries"
@@ -135,17 +136,18 @@ CHATTER_CACHE = "chatter"
 
 
 def _entries_key(directory: Path) -> str:
-    """条目缓存的键：两个源文件的身份 + 解析/校验代码的版本。"""
-    stamps = (file_stamp(directory / name) for name in (FAQ_FILE, RISK_FILE))
-    return make_key(_code_version(), *stamps)
+    """条目缓存的键：faq.yaml、risks.yaml 和每个问法文件的身份 + 解析/校验代码的版本。"""
+    paths = (directory / FAQ_FILE, directory / RISK_FILE, *phrasing_files(directory))
+    return make_key(_code_version(), *map(file_stamp, paths))
 
 
 @lru_cache(maxsize=1)
 def _code_version() -> str:
     from . import cache as cache_module
-    from . import errors, schema, yamlio
+    from . import errors, phrasings, schema, yamlio
 
-    return code_version((sys.modules[__name__], schema, yamlio, errors, cache_module))
+    modules = (sys.modules[__name__], schema, yamlio, errors, cache_module, phrasings)
+    return code_version(modules)
 
 
 def _domains_path(directory: Path) -> Path | None:
@@ -219,7 +221,7 @@ def _parse_one(
     label = str(label) if label else f"第 {index + 1} 条"
     if not isinstance(raw, dict):
         line = locate(path, ["entries", index])
-        return None, Problem(str(path), line, label, "条目必须是映射（id/question/aliases/answer）")
+        return None, Problem(str(path), line, label, "条目必须是映射（id/question/answer，可选 aliases 等）")
     try:
         return model.model_validate(raw), None
     except ValidationError as exc:

@@ -87,7 +87,7 @@ def test_ask_uses_another_knowledge_folder(tmp_path: Path) -> None:
 def test_eval_prints_the_summary() -> None:
     proc = run_cli("eval", "tests/data/questions.yaml", "tests/data/chatter.yaml")
     assert proc.returncode == 0, proc.stderr
-    for label in ("top-1", "passive recall", "false triggers"):
+    for label in ("点名答对", "点名答错", "旁听答对", "旁听答错", "闲聊误答", "合计"):
         assert label in proc.stdout, proc.stdout[:500]
 
 

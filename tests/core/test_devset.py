@@ -26,25 +26,25 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 SETS = {
     "dev": ("questions.yaml", "chatter.yaml", 0.95, 0.92, 0.01, 0),
     "holdout": ("questions_holdout.yaml", None, 0.95, 0.89, 0.02, 0),
-    "blind-a": ("blind/questions_a.yaml", "blind/chatter_a.yaml", 0.95, 0.92, 0.02, 0),
-    "blind-b": ("blind/questions_b.yaml", "blind/chatter_b.yaml", 0.95, 0.92, 0.03, 0),
-    "blind-c": ("blind/questions_c.yaml", "blind/chatter_c.yaml", 0.95, 0.87, 0.03, 0),
+    "dev-a": ("dev/questions_a.yaml", "dev/chatter_a.yaml", 0.95, 0.92, 0.02, 0),
+    "dev-b": ("dev/questions_b.yaml", "dev/chatter_b.yaml", 0.95, 0.92, 0.03, 0),
+    "dev-c": ("dev/questions_c.yaml", "dev/chatter_c.yaml", 0.95, 0.87, 0.03, 0),
     # 400 条难闲聊；“商家不发货怎么投诉”（多半是网购）会得到不发货的维权步骤，算 1 次误触发。
-    "blind-d": (None, "blind/chatter_d.yaml", 0.0, 0.0, 0.0, 1),
+    "dev-d": (None, "dev/chatter_d.yaml", 0.0, 0.0, 0.0, 1),
     # 封存的盲测集：原实测点名 0.880、旁听召回 0.789、答错 7/284、误触发 0/241；
     # 按它的失误类别补写新问法（不抄原句）后 0.955、0.820、3/284、0/241——从此它不再是完全没见过的集。
     # 第二轮补写问法（又多 361 条）后点名 0.966、旁听 0.803：问法越多条目向量越“摊薄”，
     # 贴着门槛的几句旁听掉到门槛下；点名底线相应提高，旁听底线降到 0.80（答错、误触发不变）。
-    "blind-e": ("blind/questions_e.yaml", "blind/chatter_e.yaml", 0.96, 0.80, 0.02, 0),
+    "dev-e": ("dev/questions_e.yaml", "dev/chatter_e.yaml", 0.96, 0.80, 0.02, 0),
     # 又一个独立写手写的盲测集，在 e 的补写之后封存测了一次：点名 0.942、旁听召回 0.817、
     # 答错 9/240、误触发 0/252。这才是“没见过的问法”的最新成绩；之后看过它的失误。
-    "blind-f": ("blind/questions_f.yaml", "blind/chatter_f.yaml", 0.95, 0.82, 0.04, 0),
+    "dev-f": ("dev/questions_f.yaml", "dev/chatter_f.yaml", 0.95, 0.82, 0.04, 0),
     # 第三个独立写手（几乎全中文），封存时测了一次：点名 0.938、旁听召回 0.848、答错 7/210、
     # 误触发 3/213（上网代理、对局里举报、挂机被封）；之后按这三类补了通用的话题规则。
-    "blind-g": ("blind/questions_g.yaml", "blind/chatter_g.yaml", 0.95, 0.86, 0.04, 0),
+    "dev-g": ("dev/questions_g.yaml", "dev/chatter_g.yaml", 0.95, 0.86, 0.04, 0),
     # 第四个独立写手（87% 不提卡网），在第二轮补写问法之后封存测了一次：
     # 点名 0.920、旁听召回 0.820、答错 7/200、误触发 0/200。失误大多是 FAQ 和它的风险点互相抢。
-    "blind-h": ("blind/questions_h.yaml", "blind/chatter_h.yaml", 0.92, 0.82, 0.04, 0),
+    "dev-h": ("dev/questions_h.yaml", "dev/chatter_h.yaml", 0.92, 0.82, 0.04, 0),
 }
 
 

@@ -24,8 +24,8 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 LABELLED = (
     "questions.yaml",
     "questions_holdout.yaml",
-    "blind/questions_a.yaml",
-    "blind/questions_b.yaml",
+    "dev/questions_a.yaml",
+    "dev/questions_b.yaml",
 )
 SYNTH_SIZE = 10_000
 SYNTH_SAMPLE = 30
