@@ -1,4 +1,4 @@
-"""评测纪律：tests/data 里任何一句（问题、闲聊、链接消息）都不许以相同或近似的形式出现在 knowledge/。
+"""评测纪律：tests/data 里任何一句（问题、闲聊、链接消息、管理员条目的问法）都不许以相同或近似的形式出现在 knowledge/。
 
 knowledge/ 里的问法和闲聊例句是训练数据；tests/data 是开发集。两边一重合，开发集量出来的
 就是背诵而不是泛化（issue 15：盲测集 a–d 的闲聊曾整句进了 chatter.yaml）。
@@ -29,6 +29,8 @@ def _test_lines() -> dict[str, str]:
         items = [q.get("text") for q in data.get("questions") or []]
         items += list(data.get("chatter") or [])
         items += [x.get("text") if isinstance(x, dict) else x for x in data.get("links") or []]
+        for entry in data.get("entries") or []:  # admin_dev.yaml：管理员条目的问题与换个说法
+            items += [entry.get("question"), *(entry.get("paraphrases") or [])]
         for item in items:
             if isinstance(item, str) and prepare(item):
                 found.setdefault(prepare(item), f"{path.relative_to(DATA)}: {item}")
