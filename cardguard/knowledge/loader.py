@@ -221,7 +221,9 @@ def _parse_one(
     label = str(label) if label else f"第 {index + 1} 条"
     if not isinstance(raw, dict):
         line = locate(path, ["entries", index])
-        return None, Problem(str(path), line, label, "条目必须是映射（id/question/answer，可选 aliases 等）")
+        return None, Problem(
+            str(path), line, label, "条目必须是映射（id/question/answer，可选 aliases 等）"
+        )
     try:
         return model.model_validate(raw), None
     except ValidationError as exc:

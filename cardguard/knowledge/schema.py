@@ -24,7 +24,9 @@ class Entry(BaseModel):
 
     id: str = Field(description="稳定的 kebab-case 标识")
     question: str = Field(min_length=2, max_length=MAX_QUESTION)
-    aliases: tuple[str, ...] = Field(default=(), description="其他问法（可选；发布的问法在 phrasings/ 里）")
+    aliases: tuple[str, ...] = Field(
+        default=(), description="其他问法（可选；发布的问法在 phrasings/ 里）"
+    )
     answer: str = Field(min_length=2, max_length=MAX_ANSWER)
     keywords: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()

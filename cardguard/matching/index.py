@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..knowledge import Entry
 from ..knowledge.cache import DerivedCache, code_version, make_key
-from .corpus import Corpus, CorpusData, Query, build_corpus_data, score_bound
+from .corpus import Corpus, CorpusData, Query, build_corpus_data
 
 CANDIDATES = 6
 COVER_CANDIDATES = 4
@@ -83,16 +83,21 @@ class Index:
         - 有一条问法和问题（预处理后）一字不差的条目。
         """
         acc, cover, _ = self._accumulate(query)
-        return self._top(query, acc, cover, scope)
+        return self._top(query, acc, cover, scope, self.phrases.find(query.text))
 
     def _top(
-        self, query: Query, acc: dict[int, float], cover: dict[int, float], scope: str | None
+        self,
+        query: Query,
+        acc: dict[int, float],
+        cover: dict[int, float],
+        scope: str | None,
+        exact: list[int],
     ) -> list[tuple[int, float]]:
         extra = self.scoped  # 群条目很少：先多取几个，再去掉别的群的
         chosen = dict(sorted(acc.items(), key=_SECOND, reverse=True)[: CANDIDATES + extra])
         for index in _most_covering(cover, COVER_CANDIDATES + extra, COVER_MAX + extra):
             chosen.setdefault(index, acc[index])
-        for index in self.phrases.find(query.text):
+        for index in exact:
             chosen.setdefault(index, acc.get(index, 0.0))
         if not extra:
             return list(chosen.items())
@@ -141,25 +146,25 @@ class Index:
     def ranking(self, query: Query, scope: str | None = None) -> Iterator[tuple[int, float]]:
         """候选按置信度从高到低逐个给出（条目下标，置信度），顺序与全部打分后排序完全一样。
 
-        打分里最贵的是 rapidfuzz 那一项，所以按需计算：候选先按完整余弦排好，
-        每个候选的分数不超过“相似度取满分”时的上界；只有当下一个候选的上界
-        已经低于算好的最高分时，才给出这个最高分，其余的等调用方要时再算。
+        打分里最贵的是 rapidfuzz 那一项，所以按需计算：候选先按分数上界（完整余弦、
+        相似度取满分，见 `Corpus.bound`）排好；只有当下一个候选的上界已经低于算好的
+        最高分时，才给出这个最高分，其余的等调用方要时再算。
         调用方通常只看前一两名，多数候选的相似度就不用算了。
         """
         acc, cover, common = self._accumulate(query)
-        part = self._common_part
-        pending = sorted(
-            ((p + part(common, i), i) for i, p in self._top(query, acc, cover, scope)),
-            reverse=True,
-        )
-        score = self.corpus.score
+        exact = self.phrases.find(query.text)
+        part, corpus = self._common_part, self.corpus
+        pending = []
+        for index, partial in self._top(query, acc, cover, scope, exact):
+            cosine = partial + part(common, index)
+            pending.append((corpus.bound(cosine, index, index in exact), cosine, index))
+        pending.sort(reverse=True)
+        score = corpus.score
         done: list[tuple[float, int]] = []  # 堆：（-置信度，条目下标）
         position = 0
         while position < len(pending) or done:
-            while position < len(pending) and (
-                not done or score_bound(pending[position][0]) >= -done[0][0]
-            ):
-                cosine, index = pending[position]
+            while position < len(pending) and (not done or pending[position][0] >= -done[0][0]):
+                _, cosine, index = pending[position]
                 position += 1
                 heappush(done, (-score(query, index, cosine), index))
             negative, index = heappop(done)
@@ -247,6 +252,7 @@ def _fits(value: object, size: int) -> bool:
         isinstance(data, CorpusData)
         and isinstance(postings, Postings)
         and len(data.offsets) == size + 1
+        and len(data.typical) == size
         and len(postings.offsets) == len(data.vocab) + 1
     )
 
@@ -265,6 +271,6 @@ def entries_digest(entries: Iterable[Entry]) -> str:
 def _code_version() -> str:
     from .. import text
     from ..knowledge import cache
-    from . import corpus, features
+    from . import corpus, features, idents
 
-    return code_version((text, features, corpus, sys.modules[__name__], cache))
+    return code_version((text, features, corpus, idents, sys.modules[__name__], cache))

@@ -26,6 +26,10 @@ PASSIVE_STATEMENT_MARGIN = 8.0
 PASSIVE_OFF_TOPIC_MIN = 62.0
 PASSIVE_OFF_TOPIC_MARGIN = 10.0
 MAX_SUGGESTIONS = 3
+# 点名时第一名和（不相关的）第二名几乎打平：说不准问的是哪条，给建议而不是猜一个。
+EXPLICIT_TIE_MARGIN = 0.5
+# 问法少于这么多句的条目，话题模型（拿全局条目的问法学的）说了不算。
+TOPIC_MIN_PHRASINGS = 5
 MAX_QUERY_CHARS = 300
 
 
@@ -48,7 +52,7 @@ class MatchResult:
         """命令行 `ask --json` 的输出格式。"""
         return {
             "id": self.id,
-            "score": round(self.score),
+            "score": round(min(100.0, self.score)),
             "answer": self.answer,
             "suggestions": list(self.suggestions),
         }
@@ -155,12 +159,15 @@ class Matcher:
         first = next(ranking, None)
         if first is None:
             return MatchResult(None, 0.0)
-        on_topic = self.topic.strength(self.query(text).text) > 0
+        on_topic = (
+            not self._topic_judges(first[0]) or self.topic.strength(self.query(text).text) > 0
+        )
         bar = EXPLICIT_MIN if on_topic else EXPLICIT_OFF_TOPIC_MIN
-        if first[1] >= bar:
+        rest = list(islice(ranking, MAX_SUGGESTIONS - 1))
+        if first[1] >= bar and self._clear_lead(first, iter(rest), EXPLICIT_TIE_MARGIN):
             entry = self.corpus.entries[first[0]]
             return MatchResult(entry.id, first[1], entry, (), self._pairs([first]))
-        shown = [first, *islice(ranking, MAX_SUGGESTIONS - 1)] if first[1] >= SUGGEST_MIN else []
+        shown = [first, *rest] if first[1] >= SUGGEST_MIN else []
         pairs = self._pairs(shown)
         suggestions = tuple(i for i, s in pairs if s >= SUGGEST_MIN)
         return MatchResult(None, first[1], None, suggestions, pairs)
@@ -184,6 +191,18 @@ class Matcher:
             return MatchResult(None, first[1], None, (), pairs)
         entry = self.corpus.entries[first[0]]
         return MatchResult(entry.id, first[1], entry, (), pairs)
+
+    def _topic_judges(self, index: int) -> bool:
+        """话题模型管得了这个条目：它是全局条目、问法够多（话题模型就是拿这些问法学的）。
+
+        群条目和只有一两句问法的管理员条目讲的常常是别的事（服务器地址、群规），
+        “不在卡网话题上”不能成为不答它们的理由。
+        """
+        corpus = self.corpus
+        if corpus.scopes[index] is not None:
+            return False
+        start, end = corpus.data.text_offsets[index], corpus.data.text_offsets[index + 1]
+        return end - start >= TOPIC_MIN_PHRASINGS
 
     def _clear_lead(
         self, first: tuple[int, float], rest: Iterator[tuple[int, float]], margin: float
