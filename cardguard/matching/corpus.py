@@ -20,7 +20,7 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise, repeat
 from operator import mul
 
@@ -56,6 +56,8 @@ class Query:
     vector: dict[int, float]
     size: int = 0
     idents: frozenset[str] = frozenset()
+    # 学出来的条目模型给的加分（条目下标 → 分数），由 `Matcher` 填；打分时加在最后。
+    bonus: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -144,18 +146,28 @@ class Corpus:
         raw *= identifier_factor(query.idents, self.data.idents.get(index, frozenset()))
         if ratio >= 1.0:
             raw += EXACT_BONUS
-        return scaled(raw)
+        return with_bonus(scaled(raw), query.bonus.get(index, 0.0))
 
-    def bound(self, cosine: float, index: int, exact: bool) -> float:
+    def bound(self, query: Query, cosine: float, index: int, exact: bool) -> float:
         """余弦为 `cosine` 的条目 `index` 最高能拿的置信度（相似度取满分）：`score` 不会超过它。
 
         `exact`：这个条目有没有和问题一字不差的问法（没有就拿不到那点加分）。
         """
-        return scaled(
-            W_FIT * self.fit(cosine, index)
-            + W_RATIO * (1.0 if exact else 0.999)
-            + EXACT_BONUS * exact
-        )
+        raw = W_FIT * self.fit(cosine, index) + W_RATIO * (1.0 if exact else 0.999)
+        return with_bonus(scaled(raw + EXACT_BONUS * exact), query.bonus.get(index, 0.0)) + 0.1
+
+
+# 条目模型的加分要有字面上的支撑：匹配分到这么高才给满，更低时按比例给。
+# 逻辑回归只在发布的条目和闲聊之间挑，碰到别的话题（管理员加的“2区怎么连”）也会很自信地指向某条；
+# 字面上几乎不沾边的条目不该靠它翻身。
+MODEL_SUPPORT = 40.0
+
+
+def with_bonus(base: float, bonus: float) -> float:
+    """匹配分加上条目模型的加分（按字面支撑打折，见 `MODEL_SUPPORT`），保留一位小数。"""
+    if bonus <= 0:
+        return base
+    return round(base + bonus * min(1.0, max(0.0, base) / MODEL_SUPPORT), 1)
 
 
 def scaled(raw: float) -> float:

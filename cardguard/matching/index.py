@@ -80,7 +80,8 @@ class Index:
         - 覆盖问题里稀有特征最多的 `COVER_CANDIDATES` 个，与第 `COVER_CANDIDATES` 个覆盖得
           一样多的也算上（最多 `COVER_MAX` 个）：问法多的长条目向量被摊薄、部分余弦偏低，
           但和问题几乎一样的问法会让 rapidfuzz 那一项很高（短问题常见）；
-        - 有一条问法和问题（预处理后）一字不差的条目。
+        - 有一条问法和问题（预处理后）一字不差的条目；
+        - 学出来的条目模型给了加分的条目（`Query.bonus`）。
         """
         acc, cover, _ = self._accumulate(query)
         return self._top(query, acc, cover, scope, self.phrases.find(query.text))
@@ -98,6 +99,8 @@ class Index:
         for index in _most_covering(cover, COVER_CANDIDATES + extra, COVER_MAX + extra):
             chosen.setdefault(index, acc[index])
         for index in exact:
+            chosen.setdefault(index, acc.get(index, 0.0))
+        for index in query.bonus:  # 学出来的模型看好的条目：余弦再低也要打分
             chosen.setdefault(index, acc.get(index, 0.0))
         if not extra:
             return list(chosen.items())
@@ -157,7 +160,7 @@ class Index:
         pending = []
         for index, partial in self._top(query, acc, cover, scope, exact):
             cosine = partial + part(common, index)
-            pending.append((corpus.bound(cosine, index, index in exact), cosine, index))
+            pending.append((corpus.bound(query, cosine, index, index in exact), cosine, index))
         pending.sort(reverse=True)
         score = corpus.score
         done: list[tuple[float, int]] = []  # 堆：（-置信度，条目下标）

@@ -15,7 +15,8 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-from .features import concepts, features
+from .features import GENERIC_CONCEPTS, concepts, features
+from .model import EntryModel
 
 # 店铺词：出现一个就说明在谈卡网/虚拟商品交易。
 SHOP_TERMS = (
@@ -226,7 +227,7 @@ def topic_strength(prepared: str) -> int:
     if _SHOP_RE.search(plain) or set(concepts(plain)) & STRONG_CONCEPTS:
         return 2
     off_topic = bool(_OFF_TOPIC_RE.search(prepared))
-    found = set(concepts(prepared))
+    found = set(concepts(prepared)) - GENERIC_CONCEPTS
     if not off_topic and _goods_in_trade(prepared, found):
         return 2
     if off_topic or _official_event_code(prepared):
@@ -283,6 +284,9 @@ class TopicModel:
     正例是知识条目的全部问法，反例是 knowledge/chatter.yaml 里机器人不该接话的群聊；
     两类等先验、按“句子里有没有这个特征”计数（伯努利式），只比较特征的出现率。
     """
+
+    # 和它一起建、一起沿用的条目模型（问法多的条目 + 闲聊上的逻辑回归，见 `model`）；没有时为 None。
+    learned: EntryModel | None = None
 
     def __init__(self, on_topic: Iterable[str], off_topic: Iterable[str]) -> None:
         """参数都是预处理（`prepare`）过的文本。"""
