@@ -225,8 +225,13 @@ def build_corpus_data(entries: Sequence[Entry]) -> CorpusData:
         feats.extend(map(vocab.__getitem__, counts))
         tfs.extend(map(_tf, counts.values()))
         offsets.append(len(feats))
-    n = len(entries)
-    df = Counter(feats)
+    # IDF 只数全局条目：群里加的条目不改变别的群（和全局条目之间）的打分，
+    # 群管理加几条问答，不会让原来答得对的问题因为权重挪动而答错。没有全局条目时数全部。
+    counted = [i for i, e in enumerate(entries) if e.scope is None] or range(len(entries))
+    n = len(counted)
+    df: Counter[int] = Counter()
+    for i in counted:
+        df.update(feats[offsets[i] : offsets[i + 1]])
     idf = array("d", (idf_weight(df[i], n) * feature_weight(f) for f, i in vocab.items()))
     weights, norms = _normalized(offsets, feats, tfs, idf)
     data = CorpusData(

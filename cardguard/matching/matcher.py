@@ -36,6 +36,8 @@ PASSIVE_BIAS = -7.316
 PASSIVE_DECISION = 1.0
 LEAD_CAP = 30.0
 MAX_LENGTH_SIGNAL = 60
+# 没有闲聊例句（chatter.yaml）时：明显在谈卡网的问句或诉苦、分数至少这么高才旁听回答。
+PASSIVE_PLAIN_MIN = 60.0
 # 其余条目（管理员加的）：问句、分数至少这么高（几乎就是原话）、领先这么多才旁听回答。
 PASSIVE_OTHER_MIN = 60.0
 PASSIVE_OTHER_LEAD = 10.0
@@ -49,6 +51,9 @@ TOPIC_MIN_PHRASINGS = 5
 MODEL_MIN_PHRASINGS = 20
 MODEL_POINTS = 30.0
 MODEL_MIN_PROBABILITY = 0.01
+# 本群自己加的条目在本群里多这么几分（也要有字面支撑，见 `corpus.with_bonus`）：
+# 群管理为本群写的答案（“被骗了找哪个管理”），和内置条目分数相近时应该由它来答。
+LOCAL_POINTS = 8.0
 MAX_QUERY_CHARS = 300
 
 
@@ -95,7 +100,11 @@ class Matcher:
         self.corpus = self.index.corpus
         self._off_topic = tuple(off_topic)
         self._cache_dir = cache_dir
-        self._last: tuple[str, Query] | None = None
+        self._last: tuple[str, str | None, Query] | None = None
+        self._local: dict[str, list[int]] = {}
+        for index, entry in enumerate(self.corpus.entries):
+            if entry.scope is not None:
+                self._local.setdefault(entry.scope, []).append(index)
 
     @classmethod
     def for_knowledge(cls, knowledge: Knowledge, *, cache_dir: Path | None = None) -> Matcher:
@@ -173,16 +182,20 @@ class Matcher:
         """参与匹配的全部条目。"""
         return self.corpus.entries
 
-    def query(self, text: str) -> Query:
-        """预处理一条问题（过长的只取开头），带上条目模型给的加分。"""
+    def query(self, text: str, scope: str | None = None) -> Query:
+        """预处理一条问题（过长的只取开头），带上加分：条目模型的，和本群条目的（见 `LOCAL_POINTS`）。"""
         last = self._last
-        if last is not None and last[0] == text:
-            return last[1]
+        if last is not None and last[0] == text and last[1] == scope:
+            return last[2]
         query = self.corpus.query(text[:MAX_QUERY_CHARS])
         learned = self.topic.learned
-        if learned is not None and query.text:
-            query = replace(query, bonus=self._bonus(learned.probabilities(query.text)))
-        self._last = (text, query)
+        if query.text:
+            bonus = self._bonus(learned.probabilities(query.text)) if learned is not None else {}
+            for index in self._local.get(scope or "", ()):
+                bonus[index] = bonus.get(index, 0.0) + LOCAL_POINTS
+            if bonus:
+                query = replace(query, bonus=bonus)
+        self._last = (text, scope, query)
         return query
 
     def _bonus(self, probabilities: dict[str, float]) -> dict[int, float]:
@@ -207,7 +220,7 @@ class Matcher:
         self, text: str, scope: str | None, exhaustive: bool = False
     ) -> Iterator[tuple[int, float]]:
         """（条目下标，置信度）从高到低，同 id 只给第一个；索引版按需打分（见 `Index.ranking`）。"""
-        query = self.query(text)
+        query = self.query(text, scope)
         if exhaustive:
             raw: Iterable[tuple[int, float]] = rank_exhaustive(
                 self.corpus, query, len(self.corpus.entries), scope
@@ -233,7 +246,8 @@ class Matcher:
         if first is None:
             return MatchResult(None, 0.0)
         on_topic = (
-            not self._topic_judges(first[0]) or self.topic.strength(self.query(text).text) > 0
+            not self._topic_judges(first[0])
+            or self.topic.strength(self.query(text, scope).text) > 0
         )
         bar = EXPLICIT_MIN if on_topic else EXPLICIT_OFF_TOPIC_MIN
         rest = list(islice(ranking, MAX_SUGGESTIONS - 1))
@@ -267,8 +281,15 @@ class Matcher:
         pairs = self._pairs([first])
         index, score = first
         lead = self._lead(first, ranking)
-        if self.corpus.entries[index].id in self._learned_rows:
-            query = self.query(text)
+        if not topic.enabled:  # 没有闲聊例句：学不出“什么不是问题”，只在很有把握时开口
+            decided = (
+                shaped
+                and topic.strength(prepared) == 2
+                and score >= PASSIVE_PLAIN_MIN
+                and lead >= PASSIVE_OTHER_LEAD
+            )
+        elif self.corpus.entries[index].id in self._learned_rows:
+            query = self.query(text, scope)
             bonus = query.bonus.get(index, 0.0)
             probabilities = topic.learned.probabilities(query.text) if topic.learned else {}
             signals = {

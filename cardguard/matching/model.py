@@ -94,9 +94,10 @@ def train(labelled: Sequence[tuple[str, Sequence[str]]], chatter: Iterable[str])
     classes = [label for label, _ in labelled]
     for c, (_, texts) in enumerate(labelled):
         examples.extend((c, Counter(model_features(t))) for t in texts)
-    none = len(classes)
-    classes.append(NONE)
-    examples.extend((none, Counter(model_features(t))) for t in chatter)
+    negatives = [Counter(model_features(t)) for t in chatter]
+    if negatives:  # 没有闲聊例句就没有“闲聊”这一类
+        examples.extend((len(classes), counts) for counts in negatives)
+        classes.append(NONE)
     df: Counter[str] = Counter()
     for _, counts in examples:
         df.update(counts.keys())
