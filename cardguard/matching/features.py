@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from .pinyin import PREFIX as PINYIN_PREFIX
+from .pinyin import pinyin_grams
+
 # 口语、错别字和同义说法统一成一种写法；只收通用的说法，不收针对某条问题的特例。
 _SYNONYMS: tuple[tuple[str, str], ...] = (
     ("咋整", "怎么办"),
@@ -509,9 +512,18 @@ _TERM_CONCEPT = {t: c for c, ts in CONCEPTS.items() for t in ts}
 CONCEPT_WEIGHT = 1.25
 
 
+# 拼音特征（同音字、拼音输入）的权重：只是旁证，不能压过字面上的字组。
+PINYIN_WEIGHT = 0.5
+USE_PINYIN = True
+
+
 def feature_weight(feature: str) -> float:
-    """特征的额外权重（乘在 IDF 上）：概念特征 `CONCEPT_WEIGHT`，其余为 1。"""
-    return CONCEPT_WEIGHT if feature.startswith("#") else 1.0
+    """特征的额外权重（乘在 IDF 上）：概念特征 `CONCEPT_WEIGHT`，拼音特征 `PINYIN_WEIGHT`，其余为 1。"""
+    if feature.startswith("#"):
+        return CONCEPT_WEIGHT
+    if feature.startswith(PINYIN_PREFIX):
+        return PINYIN_WEIGHT
+    return 1.0
 
 
 def concepts(text: str) -> list[str]:
@@ -522,4 +534,5 @@ def concepts(text: str) -> list[str]:
 def features(text: str) -> list[str]:
     """TF-IDF 用的全部特征：双字组与英文词、中文单字、概念特征。"""
     singles = [c for c in text if c > "\u2e7f"]
-    return [*grams(text), *singles, *concepts(text)]
+    sounds = pinyin_grams(text) if USE_PINYIN else []
+    return [*grams(text), *singles, *concepts(text), *sounds]

@@ -19,20 +19,22 @@ from .topic import TopicModel
 EXPLICIT_MIN = 20.0
 EXPLICIT_OFF_TOPIC_MIN = 30.0
 SUGGEST_MIN = 20.0
+# 词表看不出话题时，条目模型给的 P(闲聊) 低于这个值也按“在话题上”的门槛回答点名提问。
+EXPLICIT_CHATTER_MAX = 0.3
 # 旁听判断（问法多的条目）：各项信号的权重与截距，用逻辑回归在开发集上拟合
 # （正例 = 旁听该答、第一名也答对的问题；反例 = 闲聊和第一名答错的问题；fresh_2 不参与），
 # 见 bench/calibrate.py。打分 ≥ PASSIVE_DECISION 才开口：开发集闲聊约 1/300 句误触发。
 PASSIVE_WEIGHTS = {
-    "score": 0.130,  # 匹配分（不含条目模型的加分）
-    "lead": 0.0534,  # 领先最强对手的分数（最多 LEAD_CAP）
-    "p_entry": 0.304,  # 条目模型：P(第一名这条)
-    "p_chatter": -1.986,  # 条目模型：P(闲聊)
-    "strong_topic": 0.781,  # 话题词表：明显在谈卡网（强度 2）
-    "shaped": 0.563,  # 像问句或诉苦
-    "off_topic": -2.119,  # 话题模型判为闲聊
-    "length": 0.143,  # 预处理后的字数（最多 MAX_LENGTH_SIGNAL）：长的求助多半是真事
+    "score": 0.0951,  # 匹配分（不含条目模型和本群的加分）
+    "lead": 0.0639,  # 领先最强对手的分数（最多 LEAD_CAP）
+    "p_entry": 0.745,  # 条目模型：P(第一名这条)
+    "p_chatter": -2.547,  # 条目模型：P(闲聊)
+    "strong_topic": 0.494,  # 话题词表：明显在谈卡网（强度 2）
+    "shaped": 0.732,  # 像问句或诉苦
+    "off_topic": -2.416,  # 话题模型判为闲聊
+    "length": 0.1396,  # 预处理后的字数（最多 MAX_LENGTH_SIGNAL）：长的求助多半是真事
 }
-PASSIVE_BIAS = -7.316
+PASSIVE_BIAS = -6.041
 PASSIVE_DECISION = 1.0
 LEAD_CAP = 30.0
 MAX_LENGTH_SIGNAL = 60
@@ -82,6 +84,18 @@ class MatchResult:
         }
 
 
+@dataclass(frozen=True)
+class PassiveView:
+    """旁听判断看到的：第一名（条目下标，分数）、领先多少、像不像问句/诉苦、话题强度、线性判断的信号。"""
+
+    first: tuple[int, float] | None
+    lead: float
+    asking: bool
+    shaped: bool
+    strength: int
+    signals: dict[str, float] | None
+
+
 class Matcher:
     """知识条目的匹配器：索引找候选，打分，决定答或不答。"""
 
@@ -101,6 +115,7 @@ class Matcher:
         self._off_topic = tuple(off_topic)
         self._cache_dir = cache_dir
         self._last: tuple[str, str | None, Query] | None = None
+        self._last_probabilities: tuple[str, dict[str, float]] | None = None
         self._local: dict[str, list[int]] = {}
         for index, entry in enumerate(self.corpus.entries):
             if entry.scope is not None:
@@ -188,15 +203,24 @@ class Matcher:
         if last is not None and last[0] == text and last[1] == scope:
             return last[2]
         query = self.corpus.query(text[:MAX_QUERY_CHARS])
-        learned = self.topic.learned
         if query.text:
-            bonus = self._bonus(learned.probabilities(query.text)) if learned is not None else {}
+            bonus = self._bonus(self._probabilities(query.text))
             for index in self._local.get(scope or "", ()):
                 bonus[index] = bonus.get(index, 0.0) + LOCAL_POINTS
             if bonus:
                 query = replace(query, bonus=bonus)
         self._last = (text, scope, query)
         return query
+
+    def _probabilities(self, prepared: str) -> dict[str, float]:
+        """条目模型的概率（同一句话只算一次）；没有条目模型时为空。"""
+        last = self._last_probabilities
+        if last is not None and last[0] == prepared:
+            return last[1]
+        learned = self.topic.learned
+        found = learned.probabilities(prepared) if learned is not None else {}
+        self._last_probabilities = (prepared, found)
+        return found
 
     def _bonus(self, probabilities: dict[str, float]) -> dict[int, float]:
         """条目模型的概率换成加分：P × `MODEL_POINTS`，只给概率不可忽略的几条。"""
@@ -245,11 +269,7 @@ class Matcher:
         first = next(ranking, None)
         if first is None:
             return MatchResult(None, 0.0)
-        on_topic = (
-            not self._topic_judges(first[0])
-            or self.topic.strength(self.query(text, scope).text) > 0
-        )
-        bar = EXPLICIT_MIN if on_topic else EXPLICIT_OFF_TOPIC_MIN
+        bar = self._explicit_bar(text, scope, first[0])
         rest = list(islice(ranking, MAX_SUGGESTIONS - 1))
         if first[1] >= bar and self._clear_lead(first, iter(rest), EXPLICIT_TIE_MARGIN):
             entry = self.corpus.entries[first[0]]
@@ -259,6 +279,19 @@ class Matcher:
         suggestions = tuple(i for i, s in pairs if s >= SUGGEST_MIN)
         return MatchResult(None, first[1], None, suggestions, pairs)
 
+    def _explicit_bar(self, text: str, scope: str | None, index: int) -> float:
+        """点名回答的门槛：在话题上（或话题模型管不了这条）`EXPLICIT_MIN`；
+        词表看不出话题时，条目模型也说不像闲聊才用同一个门槛，否则 `EXPLICIT_OFF_TOPIC_MIN`。
+        """
+        if not self._topic_judges(index):
+            return EXPLICIT_MIN
+        prepared = self.query(text, scope).text
+        if self.topic.strength(prepared) > 0:
+            return EXPLICIT_MIN
+        if self._probabilities(prepared).get(NONE, 1.0) < EXPLICIT_CHATTER_MAX:
+            return EXPLICIT_MIN
+        return EXPLICIT_OFF_TOPIC_MIN
+
     def passive(self, text: str, scope: str | None = None) -> MatchResult:
         """群聊旁听：没把握就不开口（不给建议）。
 
@@ -267,48 +300,62 @@ class Matcher:
         加权求和过 `PASSIVE_DECISION` 才答（权重见 `PASSIVE_WEIGHTS`）。
         其余条目（管理员加的、群里的）话题模型不认得，只在问句和它的原话几乎一样时才答。
         """
+        view = self.passive_view(text, scope)
+        if view.first is None:
+            return MatchResult(None, 0.0)
+        index, score = view.first
+        pairs = self._pairs([view.first])
+        if view.signals is not None:
+            decided = passive_decision(view.signals) >= PASSIVE_DECISION
+        elif not self.topic.enabled:  # 没有闲聊例句：学不出“什么不是问题”，只在很有把握时开口
+            decided = (
+                view.shaped
+                and view.strength == 2
+                and score >= PASSIVE_PLAIN_MIN
+                and view.lead >= PASSIVE_OTHER_LEAD
+            )
+        else:
+            decided = view.asking and score >= PASSIVE_OTHER_MIN and view.lead >= PASSIVE_OTHER_LEAD
+        if not decided:
+            return MatchResult(None, score, None, (), pairs)
+        entry = self.corpus.entries[index]
+        return MatchResult(entry.id, score, entry, (), pairs)
+
+    def passive_view(self, text: str, scope: str | None = None) -> PassiveView:
+        """旁听判断看到的一切：第一名、领先多少、句子的样子，以及线性判断的各项信号。
+
+        `signals` 只在第一名是条目模型认得的条目、又有闲聊例句时才有（否则走简单规则）。
+        bench/calibrate.py 用它在开发集上拟合 `PASSIVE_WEIGHTS`。
+        """
         asking = looks_like_question(text)
         shaped = asking or looks_like_trouble(text)
         prepared = prepare(text[:MAX_QUERY_CHARS])
         topic = self.topic
         off = topic.off_topic(prepared)
+        strength = topic.strength(prepared)
         if off and not shaped:  # 既不像问句也不像诉苦、话题模型又说是闲聊：不必再匹配
-            return MatchResult(None, 0.0)
+            return PassiveView(None, 0.0, asking, shaped, strength, None)
         ranking = self._ranking(text, scope)
         first = next(ranking, None)
         if first is None:
-            return MatchResult(None, 0.0)
-        pairs = self._pairs([first])
+            return PassiveView(None, 0.0, asking, shaped, strength, None)
         index, score = first
         lead = self._lead(first, ranking)
-        if not topic.enabled:  # 没有闲聊例句：学不出“什么不是问题”，只在很有把握时开口
-            decided = (
-                shaped
-                and topic.strength(prepared) == 2
-                and score >= PASSIVE_PLAIN_MIN
-                and lead >= PASSIVE_OTHER_LEAD
-            )
-        elif self.corpus.entries[index].id in self._learned_rows:
-            query = self.query(text, scope)
-            bonus = query.bonus.get(index, 0.0)
-            probabilities = topic.learned.probabilities(query.text) if topic.learned else {}
-            signals = {
-                "score": self.corpus.score(replace(query, bonus={}), index),
-                "lead": lead,
-                "p_entry": bonus / MODEL_POINTS,
-                "p_chatter": probabilities.get(NONE, 0.0),
-                "strong_topic": float(topic.strength(prepared) == 2),
-                "shaped": float(shaped),
-                "off_topic": float(off),
-                "length": float(min(len(prepared), MAX_LENGTH_SIGNAL)),
-            }
-            decided = passive_decision(signals) >= PASSIVE_DECISION
-        else:
-            decided = asking and score >= PASSIVE_OTHER_MIN and lead >= PASSIVE_OTHER_LEAD
-        if not decided:
-            return MatchResult(None, score, None, (), pairs)
-        entry = self.corpus.entries[index]
-        return MatchResult(entry.id, score, entry, (), pairs)
+        if not topic.enabled or self.corpus.entries[index].id not in self._learned_rows:
+            return PassiveView(first, lead, asking, shaped, strength, None)
+        query = self.query(text, scope)
+        probabilities = self._probabilities(query.text)
+        signals = {
+            "score": self.corpus.score(replace(query, bonus={}), index),
+            "lead": lead,
+            "p_entry": probabilities.get(self.corpus.entries[index].id, 0.0),
+            "p_chatter": probabilities.get(NONE, 0.0),
+            "strong_topic": float(strength == 2),
+            "shaped": float(shaped),
+            "off_topic": float(off),
+            "length": float(min(len(prepared), MAX_LENGTH_SIGNAL)),
+        }
+        return PassiveView(first, lead, asking, shaped, strength, signals)
 
     def _lead(self, first: tuple[int, float], rest: Iterator[tuple[int, float]]) -> float:
         """第一名领先最强“对手”多少（最多 `LEAD_CAP`）：和第一名互相 related 的条目不算对手。

@@ -28,14 +28,17 @@ from operator import add, mul, sub
 from pathlib import Path
 
 from ..knowledge.cache import DerivedCache, code_version, make_key
+from . import features as features_module
 from .features import concepts, grams
+from .pinyin import pinyin_grams
 
 NONE = "#none"
 
 
 def model_features(prepared: str) -> list[str]:
     """模型用的特征：双字组与英文词、概念（单字对它帮助不大，却让训练慢一倍）。"""
-    return [*grams(prepared), *concepts(prepared)]
+    sounds = pinyin_grams(prepared) if features_module.USE_PINYIN else []
+    return [*grams(prepared), *concepts(prepared), *sounds]
 
 
 # 训练轮数、学习率、L2 正则（相当于 sklearn 的 C≈10）。

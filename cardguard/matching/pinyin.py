@@ -1,0 +1,88 @@
+"""拼音：同音字、拼音输入当作同一个说法（卡蒙 = 卡盟，kameng = 卡盟，发卡忘 = 发卡网）。
+
+群里打错字多半是同音字（输入法选错了），也有人直接打拼音。匹配特征里另加一组
+“相邻两个字的拼音”（不带声调），同音错字和拼音写法就和正确写法共享这些特征。
+字到拼音的表来自 pypinyin 随包带的字典（只取每个字的第一个读音），第一次用到时建好（约 50 毫秒）。
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+PREFIX = "py:"
+_CJK_RUN_RE = re.compile(r"[\u3400-\u9fff]{2,}")
+_ASCII_RUN_RE = re.compile(r"(?<![a-z0-9])[a-z]{4,24}(?![a-z0-9])")
+_INITIALS = ("zh", "ch", "sh", *"bpmfdtnlgkhjqxrzcsyw")
+_FINALS = (
+    "a o e ai ei ao ou an en ang eng ong er i ia ie iao iu ian in iang ing iong "
+    "u ua uo uai ui uan un uang v ve ue van vn"
+).split()
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, str]:
+    """汉字 → 不带声调的拼音（第一个读音；ü 写成 v）。"""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    table: dict[str, str] = {}
+    for code, readings in pinyin_dict.items():
+        first = readings.split(",", 1)[0]
+        plain = "".join(
+            c for c in unicodedata.normalize("NFKD", first) if not unicodedata.combining(c)
+        )
+        table[chr(code)] = plain.replace("ü", "v").replace("u\u0308", "v")
+    return table
+
+
+@lru_cache(maxsize=1)
+def _syllables() -> frozenset[str]:
+    """合法的拼音音节（声母 + 韵母的组合，加上零声母的韵母）。"""
+    found = set(_FINALS)
+    found.update(i + f for i in _INITIALS for f in _FINALS)
+    return frozenset(found)
+
+
+def split_pinyin(word: str) -> list[str] | None:
+    """把一串拼音字母切成音节（优先长音节，回溯）；切不完整时为 None（多半是英文单词）。"""
+    valid = _syllables()
+    memo: dict[int, list[str] | None] = {}
+
+    def from_(start: int) -> list[str] | None:
+        if start == len(word):
+            return []
+        if start in memo:
+            return memo[start]
+        result = None
+        for end in range(min(len(word), start + 6), start, -1):
+            piece = word[start:end]
+            if piece in valid:
+                rest = from_(end)
+                if rest is not None:
+                    result = [piece, *rest]
+                    break
+        memo[start] = result
+        return result
+
+    return from_(0)
+
+
+def pinyin_grams(prepared: str) -> list[str]:
+    """相邻两个音节组成的特征（py:ka|meng）：汉字按读音，整串拼音字母按音节切开。"""
+    table = _table()
+    out: list[str] = []
+    for match in _CJK_RUN_RE.finditer(prepared):
+        sounds = [table.get(c, c) for c in match.group()]
+        out.extend(f"{PREFIX}{a}|{b}" for a, b in zip(sounds, sounds[1:], strict=False))
+    for match in _ASCII_RUN_RE.finditer(prepared):
+        sounds = split_pinyin(match.group())
+        if sounds and len(sounds) >= 2:
+            out.extend(f"{PREFIX}{a}|{b}" for a, b in zip(sounds, sounds[1:], strict=False))
+    return out
+
+
+def warm_up() -> None:
+    """提前建好字表（启动后在后台线程里调用）。"""
+    _table()
+    _syllables()
