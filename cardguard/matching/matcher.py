@@ -339,7 +339,7 @@ class Matcher:
         first = next(ranking, None)
         if first is None:
             return PassiveView(None, 0.0, asking, shaped, strength, None)
-        index, score = first
+        index = first[0]
         lead = self._lead(first, ranking)
         if not topic.enabled or self.corpus.entries[index].id not in self._learned_rows:
             return PassiveView(first, lead, asking, shaped, strength, None)

@@ -10,15 +10,50 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import pairwise
 
 PREFIX = "py:"
 _CJK_RUN_RE = re.compile(r"[\u3400-\u9fff]{2,}")
 _ASCII_RUN_RE = re.compile(r"(?<![a-z0-9])[a-z]{4,24}(?![a-z0-9])")
 _INITIALS = ("zh", "ch", "sh", *"bpmfdtnlgkhjqxrzcsyw")
-_FINALS = (
-    "a o e ai ei ao ou an en ang eng ong er i ia ie iao iu ian in iang ing iong "
-    "u ua uo uai ui uan un uang v ve ue van vn"
-).split()
+_FINALS = [
+    "a",
+    "o",
+    "e",
+    "ai",
+    "ei",
+    "ao",
+    "ou",
+    "an",
+    "en",
+    "ang",
+    "eng",
+    "ong",
+    "er",
+    "i",
+    "ia",
+    "ie",
+    "iao",
+    "iu",
+    "ian",
+    "in",
+    "iang",
+    "ing",
+    "iong",
+    "u",
+    "ua",
+    "uo",
+    "uai",
+    "ui",
+    "uan",
+    "un",
+    "uang",
+    "v",
+    "ve",
+    "ue",
+    "van",
+    "vn",
+]
 
 
 @lru_cache(maxsize=1)
@@ -74,11 +109,11 @@ def pinyin_grams(prepared: str) -> list[str]:
     out: list[str] = []
     for match in _CJK_RUN_RE.finditer(prepared):
         sounds = [table.get(c, c) for c in match.group()]
-        out.extend(f"{PREFIX}{a}|{b}" for a, b in zip(sounds, sounds[1:], strict=False))
+        out.extend(f"{PREFIX}{a}|{b}" for a, b in pairwise(sounds))
     for match in _ASCII_RUN_RE.finditer(prepared):
         sounds = split_pinyin(match.group())
         if sounds and len(sounds) >= 2:
-            out.extend(f"{PREFIX}{a}|{b}" for a, b in zip(sounds, sounds[1:], strict=False))
+            out.extend(f"{PREFIX}{a}|{b}" for a, b in pairwise(sounds))
     return out
 
 
