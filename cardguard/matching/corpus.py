@@ -225,9 +225,8 @@ def build_corpus_data(entries: Sequence[Entry]) -> CorpusData:
         feats.extend(map(vocab.__getitem__, counts))
         tfs.extend(map(_tf, counts.values()))
         offsets.append(len(feats))
-    # IDF 只数全局条目：群里加的条目不改变别的群（和全局条目之间）的打分，
-    # 群管理加几条问答，不会让原来答得对的问题因为权重挪动而答错。没有全局条目时数全部。
-    counted = [i for i, e in enumerate(entries) if e.scope is None] or range(len(entries))
+    # IDF 只数问法多的全局条目（见 `_idf_population`）。
+    counted = _idf_population(entries, text_offsets)
     n = len(counted)
     df: Counter[int] = Counter()
     for i in counted:
@@ -309,6 +308,24 @@ class _RawEntry:
         if query_sq <= 0 or norm_sq <= 1e-12:
             return 0.0
         return dot / math.sqrt(query_sq * norm_sq)
+
+
+# 问法至少这么多句的全局条目（发布的条目）才算进 IDF 的“人口”（见 `_idf_population`）。
+IDF_MIN_PHRASINGS = 20
+
+
+def _idf_population(entries: Sequence[Entry], text_offsets: array[int]) -> Sequence[int]:
+    """哪些条目算进 IDF：问法多的全局条目；没有时全部全局条目；再没有时全部条目。
+
+    群管理加的条目（只有一句问法）和合成的大批条目都不改变 IDF：原来答得对的问题，
+    不会因为别人加了条目、权重挪了位置而答错。它们自己的特征照样有 IDF（没人用过的最高）。
+    """
+    rich = [
+        i
+        for i, e in enumerate(entries)
+        if e.scope is None and text_offsets[i + 1] - text_offsets[i] >= IDF_MIN_PHRASINGS
+    ]
+    return rich or [i for i, e in enumerate(entries) if e.scope is None] or range(len(entries))
 
 
 def _normalized(

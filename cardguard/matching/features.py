@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
+from .idents import identifiers
 from .pinyin import PREFIX as PINYIN_PREFIX
 from .pinyin import pinyin_grams
+
+IDENT_PREFIX = "@"
 
 # 口语、错别字和同义说法统一成一种写法；只收通用的说法，不收针对某条问题的特例。
 _SYNONYMS: tuple[tuple[str, str], ...] = (
@@ -355,7 +358,6 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "破解",
         "未授权",
         "黑key",
-        "盗号",
         "来路不明",
         "侵权",
         "共享号",
@@ -419,6 +421,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "登陆",
         "异地",
         "被盗",
+        "盗号",
         "找回",
         "二次验证",
     ),
@@ -535,4 +538,20 @@ def features(text: str) -> list[str]:
     """TF-IDF 用的全部特征：双字组与英文词、中文单字、概念特征。"""
     singles = [c for c in text if c > "\u2e7f"]
     sounds = pinyin_grams(text) if USE_PINYIN else []
-    return [*grams(text), *singles, *concepts(text), *sounds]
+    # 编号（二区 = 2区、第一期 = 1期）换成统一写法的特征，写法不同的同一个编号也对得上
+    numbers = [f"{IDENT_PREFIX}{token}" for token in identifiers(text)]
+    return [*grams(text), *singles, *concepts(text), *sounds, *numbers]
+
+
+# 不带内容的字词：疑问词、语气词、指代词、“怎么办”这类套话。去掉它们以后不剩两个字的问题
+# （“怎么办”“这个咋弄”）说不出问的是什么，点名时给建议而不是猜一条。
+_EMPTY_WORDS_RE = re.compile(
+    "怎么办|怎么回事|怎么样|怎么|什么|为什么|如何|哪个|哪些|哪里|请问|求助|有没有|是不是|能不能|可以吗|"
+    "这个|那个|这种|那种|这样|那样|一下|大家|我们|你们|他们|我的|你的|"
+    "[吗呢吧啊呀哦嗯么了的是我你他她它这那个一有在就都也还要会能咋啥嘛哈]"
+)
+
+
+def content(prepared: str) -> str:
+    """去掉疑问词、语气词和指代词后剩下的字（输入须已预处理）。"""
+    return _EMPTY_WORDS_RE.sub("", prepared).replace(" ", "")

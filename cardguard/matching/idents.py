@@ -16,7 +16,7 @@ _CN_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUM = "零〇一二两三四五六七八九十百"
 # 中文数字后面跟着这些量词/名词时才是编号（“一区”“三期”“第五章”）；“一下”“一直”“三天”不是。
 _UNITS = "区服号期楼层章节级届代版轮季组队班栋座场关"
-_ORDER_RE = re.compile(rf"第([{_CN_NUM}]+|\d+)|([{_CN_NUM}]+)(?=[{_UNITS}])")
+_ORDER_RE = re.compile(rf"第([{_CN_NUM}]+|\d+)|([{_CN_NUM}]+)(?=[{_UNITS}])|(首)(?=[期届轮场批])")
 # 字母数字编号：v1、1.19、648。预处理把“1.19”的点变成了空格，所以数字之间的单个空格也算点。
 _ASCII_RE = re.compile(r"[a-z]*\d+(?:[. ]\d+)*[a-z]*")
 # 单独一个字母紧挨着汉字的编号：a服、b区。
@@ -48,7 +48,7 @@ def identifiers(prepared: str) -> frozenset[str]:
     """一句（预处理后的）话里的编号，中文数字换成阿拉伯数字：“二区和v1” → {"2", "v1"}。"""
     found: set[str] = set()
     for match in _ORDER_RE.finditer(prepared):
-        value = cn_number(match.group(1) or match.group(2))
+        value = 1 if match.group(3) else cn_number(match.group(1) or match.group(2))
         if value is not None:
             found.add(str(value))
     stems = set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -11,6 +12,7 @@ from pathlib import Path
 from ..knowledge import Entry, Knowledge
 from ..text import looks_like_question, looks_like_trouble
 from .corpus import Query, prepare, rank_exhaustive
+from .features import content
 from .index import Index
 from .model import NONE, load_or_train
 from .topic import TopicModel
@@ -19,6 +21,8 @@ from .topic import TopicModel
 EXPLICIT_MIN = 20.0
 EXPLICIT_OFF_TOPIC_MIN = 30.0
 SUGGEST_MIN = 20.0
+# 去掉疑问词、语气词以后至少剩这么多字，点名时才直接回答（“怎么办”只给建议）。
+MIN_CONTENT_CHARS = 2
 # 词表看不出话题时，条目模型给的 P(闲聊) 低于这个值也按“在话题上”的门槛回答点名提问。
 EXPLICIT_CHATTER_MAX = 0.3
 # 旁听判断（问法多的条目）：各项信号的权重与截距，用逻辑回归在开发集上拟合
@@ -53,9 +57,13 @@ TOPIC_MIN_PHRASINGS = 5
 MODEL_MIN_PHRASINGS = 20
 MODEL_POINTS = 30.0
 MODEL_MIN_PROBABILITY = 0.01
-# 本群自己加的条目在本群里多这么几分（也要有字面支撑，见 `corpus.with_bonus`）：
-# 群管理为本群写的答案（“被骗了找哪个管理”），和内置条目分数相近时应该由它来答。
+# 问题说的是“本群/本服/群里/管理”时，管理员自己加的条目（本群的、和问法很少的全局条目）多这么几分（也要有字面支撑，见
+# `corpus.with_bonus`）：“被骗了找哪个管理”“群里能发链接吗”问的是本群的规矩，和内置条目分数相近时
+# 应该由群条目来答；没提本群的泛泛问题（“充值渠道哪个靠谱”）照常比分数。
 LOCAL_POINTS = 8.0
+_LOCAL_CUE_RE = re.compile(
+    r"本群|群里|咱群|我们群|这个群|群主|管理|本服|服里|咱服|这个服|服务器里|服主"
+)
 MAX_QUERY_CHARS = 300
 
 
@@ -116,9 +124,11 @@ class Matcher:
         self._cache_dir = cache_dir
         self._last: tuple[str, str | None, Query] | None = None
         self._last_probabilities: tuple[str, dict[str, float]] | None = None
-        self._local: dict[str, list[int]] = {}
+        # 管理员自己加的条目：各群的群条目，和问法很少的全局条目（机器人管理员加的）。
+        self._local: dict[str | None, list[int]] = {}
+        offsets = self.corpus.data.text_offsets
         for index, entry in enumerate(self.corpus.entries):
-            if entry.scope is not None:
+            if entry.scope is not None or offsets[index + 1] - offsets[index] < MODEL_MIN_PHRASINGS:
                 self._local.setdefault(entry.scope, []).append(index)
 
     @classmethod
@@ -205,8 +215,10 @@ class Matcher:
         query = self.corpus.query(text[:MAX_QUERY_CHARS])
         if query.text:
             bonus = self._bonus(self._probabilities(query.text))
-            for index in self._local.get(scope or "", ()):
-                bonus[index] = bonus.get(index, 0.0) + LOCAL_POINTS
+            if _LOCAL_CUE_RE.search(query.text):
+                own = (*self._local.get(None, ()), *(self._local.get(scope, ()) if scope else ()))
+                for index in own:
+                    bonus[index] = bonus.get(index, 0.0) + LOCAL_POINTS
             if bonus:
                 query = replace(query, bonus=bonus)
         self._last = (text, scope, query)
@@ -271,7 +283,12 @@ class Matcher:
             return MatchResult(None, 0.0)
         bar = self._explicit_bar(text, scope, first[0])
         rest = list(islice(ranking, MAX_SUGGESTIONS - 1))
-        if first[1] >= bar and self._clear_lead(first, iter(rest), EXPLICIT_TIE_MARGIN):
+        says_something = len(content(self.query(text, scope).text)) >= MIN_CONTENT_CHARS
+        if (
+            first[1] >= bar
+            and says_something
+            and self._clear_lead(first, iter(rest), EXPLICIT_TIE_MARGIN)
+        ):
             entry = self.corpus.entries[first[0]]
             return MatchResult(entry.id, first[1], entry, (), self._pairs([first]))
         shown = [first, *rest] if first[1] >= SUGGEST_MIN else []
