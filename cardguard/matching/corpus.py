@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise, repeat
 from operator import mul
@@ -79,6 +79,8 @@ class CorpusData:
     texts: list[str]
     typical: array[float]
     idents: dict[int, frozenset[str]]
+    min_length: array[int]
+    max_length: array[int]
 
 
 class Corpus:
@@ -153,8 +155,23 @@ class Corpus:
 
         `exact`：这个条目有没有和问题一字不差的问法（没有就拿不到那点加分）。
         """
-        raw = W_FIT * self.fit(cosine, index) + W_RATIO * (1.0 if exact else 0.999)
+        ratio = 1.0 if exact else self.ratio_bound(len(query.text), index)
+        raw = W_FIT * self.fit(cosine, index) + W_RATIO * ratio
         return with_bonus(scaled(raw + EXACT_BONUS * exact), query.bonus.get(index, 0.0)) + 0.1
+
+    def ratio_bound(self, length: int, index: int) -> float:
+        """长度为 `length` 的问题和条目 `index` 的问法，rapidfuzz ratio（0–1）最高能有多少。
+
+        ratio = 2·匹配字数 /（两串长度之和），匹配字数不超过较短的那串：问法的长度都比问题短很多
+        （或长很多）时，相似度不可能高。只用条目问法的最短和最长长度，算起来不费事。
+        """
+        data = self.data
+        shortest, longest = data.min_length[index], data.max_length[index]
+        if length < shortest:
+            return 2.0 * length / (length + shortest)
+        if length > longest:
+            return 2.0 * longest / (length + longest)
+        return 1.0
 
 
 # 条目模型的加分要有字面上的支撑：匹配分到这么高才给满，更低时按比例给。
@@ -244,9 +261,17 @@ def build_corpus_data(entries: Sequence[Entry]) -> CorpusData:
         texts,
         array("f"),
         idents,
+        array("H", (min(map(len, t), default=0) for t in _entry_text_lists(text_offsets, texts))),
+        array("H", (max(map(len, t), default=0) for t in _entry_text_lists(text_offsets, texts))),
     )
     data.typical = _typical(data, norms)
     return data
+
+
+def _entry_text_lists(offsets: array[int], texts: list[str]) -> Iterator[list[str]]:
+    """每个条目的问法（按条目顺序）；问法长度存成无符号短整数，超过 65535 字的截到上限。"""
+    for start, end in pairwise(offsets):
+        yield [t[:65535] for t in texts[start:end]]
 
 
 # 典型余弦的下限：防止除以很小的数（条目只有关键词、问法全是空的这类怪情况）。

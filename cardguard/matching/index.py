@@ -7,11 +7,12 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import sys
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from heapq import heappop, heappush
@@ -146,13 +147,14 @@ class Index:
                 total += q_weight * weights[slot]
         return total
 
-    def ranking(self, query: Query, scope: str | None = None) -> Iterator[tuple[int, float]]:
+    def ranking(self, query: Query, scope: str | None = None) -> LazyRanking:
         """候选按置信度从高到低逐个给出（条目下标，置信度），顺序与全部打分后排序完全一样。
 
         打分里最贵的是 rapidfuzz 那一项，所以按需计算：候选先按分数上界（完整余弦、
-        相似度取满分，见 `Corpus.bound`）排好；只有当下一个候选的上界已经低于算好的
+        相似度的上限，见 `Corpus.bound`）排好；只有当下一个候选的上界已经低于算好的
         最高分时，才给出这个最高分，其余的等调用方要时再算。
-        调用方通常只看前一两名，多数候选的相似度就不用算了。
+        调用方通常只看前一两名，多数候选的相似度就不用算了；“第一名领先多少”也常常
+        只看上界就知道（`LazyRanking.upper`），不用把第二名算出来。
         """
         acc, cover, common = self._accumulate(query)
         exact = self.phrases.find(query.text)
@@ -162,16 +164,7 @@ class Index:
             cosine = partial + part(common, index)
             pending.append((corpus.bound(query, cosine, index, index in exact), cosine, index))
         pending.sort(reverse=True)
-        score = corpus.score
-        done: list[tuple[float, int]] = []  # 堆：（-置信度，条目下标）
-        position = 0
-        while position < len(pending) or done:
-            while position < len(pending) and (not done or pending[position][0] >= -done[0][0]):
-                _, cosine, index = pending[position]
-                position += 1
-                heappush(done, (-score(query, index, cosine), index))
-            negative, index = heappop(done)
-            yield index, -negative
+        return LazyRanking(query, pending, corpus)
 
     def rank(
         self, query: Query, limit: int = 5, scope: str | None = None
@@ -182,6 +175,42 @@ class Index:
         与穷举逐项求和只差浮点求和的先后顺序（远小于分数保留的 0.1）。
         """
         return list(islice(self.ranking(query, scope), limit))
+
+
+class LazyRanking:
+    """按需打分的排序：逐个给出（条目下标，置信度）；`upper()` 是还没给出的候选最高可能拿的分数。"""
+
+    def __init__(
+        self, query: Query, pending: list[tuple[float, float, int]], corpus: Corpus
+    ) -> None:
+        self.query = query
+        self.pending = pending  # （分数上界，余弦，条目下标），上界从高到低
+        self.corpus = corpus
+        self.done: list[tuple[float, int]] = []  # 堆：（-置信度，条目下标）
+        self.position = 0
+
+    def __iter__(self) -> LazyRanking:
+        return self
+
+    def __next__(self) -> tuple[int, float]:
+        pending, done = self.pending, self.done
+        while self.position < len(pending) and (
+            not done or pending[self.position][0] >= -done[0][0]
+        ):
+            _, cosine, index = pending[self.position]
+            self.position += 1
+            heappush(done, (-self.corpus.score(self.query, index, cosine), index))
+        if not done:
+            raise StopIteration
+        negative, index = heappop(done)
+        return index, -negative
+
+    def upper(self) -> float:
+        """还没给出的候选里，最高可能的分数（没有了为负无穷）。"""
+        best = -self.done[0][0] if self.done else -math.inf
+        if self.position < len(self.pending):
+            best = max(best, self.pending[self.position][0])
+        return best
 
 
 def _most_covering(cover: dict[int, float], count: int, most: int) -> list[int]:

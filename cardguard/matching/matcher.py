@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -29,16 +30,16 @@ EXPLICIT_CHATTER_MAX = 0.3
 # （正例 = 旁听该答、第一名也答对的问题；反例 = 闲聊和第一名答错的问题；fresh_2 不参与），
 # 见 bench/calibrate.py。打分 ≥ PASSIVE_DECISION 才开口：开发集闲聊约 1/300 句误触发。
 PASSIVE_WEIGHTS = {
-    "score": 0.0951,  # 匹配分（不含条目模型和本群的加分）
-    "lead": 0.0639,  # 领先最强对手的分数（最多 LEAD_CAP）
-    "p_entry": 0.745,  # 条目模型：P(第一名这条)
-    "p_chatter": -2.547,  # 条目模型：P(闲聊)
-    "strong_topic": 0.494,  # 话题词表：明显在谈卡网（强度 2）
-    "shaped": 0.732,  # 像问句或诉苦
-    "off_topic": -2.416,  # 话题模型判为闲聊
-    "length": 0.1396,  # 预处理后的字数（最多 MAX_LENGTH_SIGNAL）：长的求助多半是真事
+    "score": 0.0913,  # 匹配分（不含条目模型和本群的加分）
+    "lead": 0.0726,  # 领先最强对手的分数（最多 LEAD_CAP）
+    "p_entry": 0.695,  # 条目模型：P(第一名这条)
+    "p_chatter": -2.754,  # 条目模型：P(闲聊)
+    "strong_topic": 0.585,  # 话题词表：明显在谈卡网（强度 2）
+    "shaped": 0.697,  # 像问句或诉苦
+    "off_topic": -2.348,  # 话题模型判为闲聊
+    "length": 0.136,  # 预处理后的字数（最多 MAX_LENGTH_SIGNAL）：长的求助多半是真事
 }
-PASSIVE_BIAS = -6.041
+PASSIVE_BIAS = -6.055
 PASSIVE_DECISION = 1.0
 LEAD_CAP = 30.0
 MAX_LENGTH_SIGNAL = 60
@@ -56,7 +57,7 @@ TOPIC_MIN_PHRASINGS = 5
 # 30 分：开发集各套和 fresh_1 上点名 top-1 都比不加高约 1–2 个百分点，15–50 之间差别不大。
 MODEL_MIN_PHRASINGS = 20
 MODEL_POINTS = 30.0
-MODEL_MIN_PROBABILITY = 0.01
+MODEL_MIN_PROBABILITY = 0.05
 # 问题说的是“本群/本服/群里/管理”时，管理员自己加的条目（本群的、和问法很少的全局条目）多这么几分（也要有字面支撑，见
 # `corpus.with_bonus`）：“被骗了找哪个管理”“群里能发链接吗”问的是本群的规矩，和内置条目分数相近时
 # 应该由群条目来答；没提本群的泛泛问题（“充值渠道哪个靠谱”）照常比分数。
@@ -77,6 +78,10 @@ class MatchResult:
     suggestions: tuple[str, ...] = ()
     ranked: tuple[tuple[str, float], ...] = field(default=(), repr=False)
 
+    def __post_init__(self) -> None:
+        # 排序用的分数不封顶（原话一字不差时可以超过 100）；给人看的置信度封在 0–100。
+        object.__setattr__(self, "score", max(0.0, min(100.0, self.score)))
+
     @property
     def answer(self) -> str | None:
         """答案文本；没答中时为 None。"""
@@ -86,7 +91,7 @@ class MatchResult:
         """命令行 `ask --json` 的输出格式。"""
         return {
             "id": self.id,
-            "score": round(min(100.0, self.score)),
+            "score": round(self.score),
             "answer": self.answer,
             "suggestions": list(self.suggestions),
         }
@@ -252,24 +257,13 @@ class Matcher:
         ranking = self._ranking(text, scope, exhaustive)
         return [(entries[i].id, s) for i, s in islice(ranking, limit)]
 
-    def _ranking(
-        self, text: str, scope: str | None, exhaustive: bool = False
-    ) -> Iterator[tuple[int, float]]:
+    def _ranking(self, text: str, scope: str | None, exhaustive: bool = False) -> Ranked:
         """（条目下标，置信度）从高到低，同 id 只给第一个；索引版按需打分（见 `Index.ranking`）。"""
         query = self.query(text, scope)
         if exhaustive:
-            raw: Iterable[tuple[int, float]] = rank_exhaustive(
-                self.corpus, query, len(self.corpus.entries), scope
-            )
-        else:
-            raw = self.index.ranking(query, scope)
-        seen: set[str] = set()
-        entries = self.corpus.entries
-        for index, score in raw:
-            entry_id = entries[index].id
-            if entry_id not in seen:
-                seen.add(entry_id)
-                yield index, score
+            scored = rank_exhaustive(self.corpus, query, len(self.corpus.entries), scope)
+            return Ranked(iter(scored), self.corpus.entries, scored)
+        return Ranked(self.index.ranking(query, scope), self.corpus.entries)
 
     def _pairs(self, ranked: Iterable[tuple[int, float]]) -> tuple[tuple[str, float], ...]:
         entries = self.corpus.entries
@@ -282,16 +276,20 @@ class Matcher:
         if first is None:
             return MatchResult(None, 0.0)
         bar = self._explicit_bar(text, scope, first[0])
-        rest = list(islice(ranking, MAX_SUGGESTIONS - 1))
+        seen: list[tuple[int, float]] = []  # 判断领先时已经打过分的，给建议时接着用
         says_something = len(content(self.query(text, scope).text)) >= MIN_CONTENT_CHARS
         if (
             first[1] >= bar
             and says_something
-            and self._clear_lead(first, iter(rest), EXPLICIT_TIE_MARGIN)
+            and (
+                first[1] - ranking.upper() >= EXPLICIT_TIE_MARGIN  # 上界就够说明领先：不用再打分
+                or self._clear_lead(first, _recording(ranking, seen), EXPLICIT_TIE_MARGIN)
+            )
         ):
             entry = self.corpus.entries[first[0]]
             return MatchResult(entry.id, first[1], entry, (), self._pairs([first]))
-        shown = [first, *rest] if first[1] >= SUGGEST_MIN else []
+        rest = [*seen, *islice(ranking, max(0, MAX_SUGGESTIONS - 1 - len(seen)))]
+        shown = [first, *rest[: MAX_SUGGESTIONS - 1]] if first[1] >= SUGGEST_MIN else []
         pairs = self._pairs(shown)
         suggestions = tuple(i for i, s in pairs if s >= SUGGEST_MIN)
         return MatchResult(None, first[1], None, suggestions, pairs)
@@ -379,6 +377,8 @@ class Matcher:
 
         只看紧随其后的三名。
         """
+        if isinstance(rest, Ranked) and first[1] - rest.upper() >= LEAD_CAP:
+            return LEAD_CAP  # 剩下的上界都落后这么多：不用再打分
         entries = self.corpus.entries
         top = entries[first[0]]
         for index, score in islice(rest, 3):
@@ -417,6 +417,51 @@ class Matcher:
             if other.id not in top.related and top.id not in other.related:
                 return False
         return True
+
+
+class Ranked:
+    """排序结果的迭代器：同一个 id 只给第一个；`upper()` 是还没给出的条目最高可能的分数。"""
+
+    def __init__(
+        self,
+        raw: Iterator[tuple[int, float]],
+        entries: Sequence[Entry],
+        scored: Sequence[tuple[int, float]] | None = None,
+    ) -> None:
+        """`raw` 是索引的按需排序（有 `upper()`），或者穷举打好分的列表 `scored` 的迭代器。"""
+        self.raw = raw
+        self.entries = entries
+        self.scored = scored
+        self.given = 0
+        self.seen: set[str] = set()
+
+    def __iter__(self) -> Ranked:
+        return self
+
+    def __next__(self) -> tuple[int, float]:
+        while True:
+            index, score = next(self.raw)
+            self.given += 1
+            entry_id = self.entries[index].id
+            if entry_id not in self.seen:
+                self.seen.add(entry_id)
+                return index, score
+
+    def upper(self) -> float:
+        """还没给出的条目最高可能的分数（没有了为负无穷）。"""
+        if self.scored is not None:
+            rest = self.scored[self.given :]
+            return rest[0][1] if rest else -math.inf
+        return self.raw.upper()  # type: ignore[attr-defined, no-any-return]
+
+
+def _recording(
+    items: Iterator[tuple[int, float]], seen: list[tuple[int, float]]
+) -> Iterator[tuple[int, float]]:
+    """原样给出 `items`，同时把给出过的记进 `seen`。"""
+    for item in items:
+        seen.append(item)
+        yield item
 
 
 def passive_decision(signals: dict[str, float]) -> float:

@@ -28,17 +28,9 @@ from operator import add, mul, sub
 from pathlib import Path
 
 from ..knowledge.cache import DerivedCache, code_version, make_key
-from . import features as features_module
-from .features import concepts, grams
-from .pinyin import pinyin_grams
+from .features import model_features
 
 NONE = "#none"
-
-
-def model_features(prepared: str) -> list[str]:
-    """模型用的特征：双字组与英文词、概念（单字对它帮助不大，却让训练慢一倍）。"""
-    sounds = pinyin_grams(prepared) if features_module.USE_PINYIN else []
-    return [*grams(prepared), *concepts(prepared), *sounds]
 
 
 # 训练轮数、学习率、L2 正则（相当于 sklearn 的 C≈10）。
@@ -64,14 +56,50 @@ class EntryModel:
 
     def probabilities(self, prepared: str) -> dict[str, float]:
         """每一类的概率（和为 1）。"""
-        z = self.bias
-        weights = self.weights
-        for feature, value in self.vector(prepared):
-            z = list(map(add, z, map(mul, weights[feature], repeat(value))))
+        scaled = self._scaled()
+        idf = self.idf
+        rows: list[Sequence[float]] = [self._zero]
+        squares = 0.0
+        for feature, n in Counter(model_features(prepared)).items():
+            row = scaled.get(feature)
+            if row is None:
+                continue
+            if n == 1:  # 绝大多数特征只出现一次：行已经乘好了 idf，直接加
+                rows.append(row)
+                squares += idf[feature] ** 2
+            else:
+                tf = 1.0 + math.log(n)
+                rows.append(tuple(map(mul, row, repeat(tf))))
+                squares += (tf * idf[feature]) ** 2
+        norm = math.sqrt(squares) or 1.0
+        # 按列求和（zip 把各行转成各类的一列，sum 在 C 里加）：比逐行做向量加法快一倍
+        z = [
+            b + total / norm
+            for b, total in zip(self.bias, map(sum, zip(*rows, strict=True)), strict=True)
+        ]
         top = max(z)
         exp = [math.exp(v - top) for v in z]
         total = sum(exp)
         return {label: e / total for label, e in zip(self.classes, exp, strict=True)}
+
+    @property
+    def _zero(self) -> tuple[float, ...]:
+        return (0.0,) * len(self.bias)
+
+    def _scaled(self) -> dict[str, tuple[float, ...]]:
+        """每个特征的权重乘好 idf、存成元组（查询时只剩加法）；第一次用到时算一次。"""
+        cached = _SCALED.get(id(self))
+        if cached is None or cached[0] is not self:
+            rows = {f: tuple(w * self.idf[f] for w in row) for f, row in self.weights.items()}
+            cached = (self, rows)
+            _SCALED[id(self)] = cached
+            while len(_SCALED) > _MEMO_SIZE:
+                _SCALED.pop(next(iter(_SCALED)))
+        return cached[1]
+
+
+# 模型对象 → 它乘好 idf 的权重（模型是 slots 数据类，放不下额外的字段；pickle 缓存里也不必存它）。
+_SCALED: dict[int, tuple[EntryModel, dict[str, tuple[float, ...]]]] = {}
 
 
 def _vector(counts: Counter[str], idf: dict[str, float]) -> list[tuple[str, float]]:

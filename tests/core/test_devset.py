@@ -39,20 +39,27 @@ class Floor(NamedTuple):
 
 
 SETS = {
-    "dev": Floor(("questions.yaml", "chatter.yaml"), 0.96, 0.035, 0.91, 0.025, 1),
+    "dev": Floor(("questions.yaml", "chatter.yaml"), 0.955, 0.035, 0.895, 0.025, 1),
     "holdout": Floor(("questions_holdout.yaml",), 0.96, 0.025, 0.86, 0.025, 0),
     "dev-a": Floor(("dev/questions_a.yaml", "dev/chatter_a.yaml"), 0.975, 0.025, 0.97, 0.02, 0),
-    "dev-b": Floor(("dev/questions_b.yaml", "dev/chatter_b.yaml"), 0.965, 0.03, 0.94, 0.025, 0),
-    "dev-c": Floor(("dev/questions_c.yaml", "dev/chatter_c.yaml"), 0.96, 0.03, 0.91, 0.02, 0),
+    "dev-b": Floor(("dev/questions_b.yaml", "dev/chatter_b.yaml"), 0.96, 0.03, 0.945, 0.025, 0),
+    "dev-c": Floor(("dev/questions_c.yaml", "dev/chatter_c.yaml"), 0.955, 0.03, 0.91, 0.02, 0),
     # 400 句难闲聊（网购维权、官方充值、账号日常……）。
     "dev-d": Floor(("dev/chatter_d.yaml",), 0.0, 1.0, 0.0, 1.0, 5),
-    "dev-e": Floor(("dev/questions_e.yaml", "dev/chatter_e.yaml"), 0.95, 0.04, 0.91, 0.035, 1),
+    "dev-e": Floor(("dev/questions_e.yaml", "dev/chatter_e.yaml"), 0.95, 0.04, 0.905, 0.035, 1),
     "dev-f": Floor(("dev/questions_f.yaml", "dev/chatter_f.yaml"), 0.935, 0.055, 0.87, 0.05, 1),
-    "dev-g": Floor(("dev/questions_g.yaml", "dev/chatter_g.yaml"), 0.93, 0.06, 0.87, 0.06, 1),
-    "dev-h": Floor(("dev/questions_h.yaml", "dev/chatter_h.yaml"), 0.915, 0.065, 0.87, 0.05, 1),
-    "fresh-1": Floor(("dev/fresh_1.yaml",), 0.945, 0.045, 0.87, 0.025, 1),
-    "fresh-2": Floor(("dev/fresh_2.yaml",), 0.915, 0.05, 0.835, 0.03, 1),
+    "dev-g": Floor(("dev/questions_g.yaml", "dev/chatter_g.yaml"), 0.925, 0.06, 0.87, 0.06, 1),
+    "dev-h": Floor(("dev/questions_h.yaml", "dev/chatter_h.yaml"), 0.915, 0.055, 0.88, 0.045, 1),
+    "fresh-1": Floor(("dev/fresh_1.yaml",), 0.95, 0.04, 0.89, 0.025, 1),
+    # 验证集：实测 0.934、答错 7/198、旁听 0.860、旁听答错 4/178、闲聊误答 2/173（2026-12-07）。
+    "fresh-2": Floor(("dev/fresh_2.yaml",), 0.925, 0.04, 0.85, 0.025, 2),
 }
+# 这些集失败时只打印汇总，不列出每一句（验证集：开发时只看汇总数字）。
+SUMMARY_ONLY = frozenset({"fresh-2"})
+
+
+def _report(name: str, got: QuestionEval) -> str:
+    return format_question_eval(got, misses=name not in SUMMARY_ONLY)
 
 
 def _load(files: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -83,7 +90,7 @@ def test_explicit_top1(measured: tuple[str, QuestionEval]) -> None:
     name, got = measured
     if not got.questions:
         pytest.skip(f"{name} 只有闲聊")
-    assert got.top1 >= SETS[name].top1, format_question_eval(got)
+    assert got.top1 >= SETS[name].top1, _report(name, got)
 
 
 def test_explicit_rarely_gives_a_wrong_answer(measured: tuple[str, QuestionEval]) -> None:
@@ -91,19 +98,19 @@ def test_explicit_rarely_gives_a_wrong_answer(measured: tuple[str, QuestionEval]
     name, got = measured
     if not got.questions:
         pytest.skip(f"{name} 只有闲聊")
-    assert got.explicit_wrong <= got.questions * SETS[name].wrong, format_question_eval(got)
+    assert got.explicit_wrong <= got.questions * SETS[name].wrong, _report(name, got)
 
 
 def test_passive_recall(measured: tuple[str, QuestionEval]) -> None:
     name, got = measured
     if not got.questions:
         pytest.skip(f"{name} 只有闲聊")
-    assert got.passive_recall >= SETS[name].passive, format_question_eval(got)
+    assert got.passive_recall >= SETS[name].passive, _report(name, got)
 
 
 def test_passive_stays_silent_on_chatter(measured: tuple[str, QuestionEval]) -> None:
     name, got = measured
-    assert got.false_triggers <= SETS[name].false_triggers, format_question_eval(got)
+    assert got.false_triggers <= SETS[name].false_triggers, _report(name, got)
 
 
 def test_passive_rarely_gives_a_wrong_answer(measured: tuple[str, QuestionEval]) -> None:
@@ -112,7 +119,7 @@ def test_passive_rarely_gives_a_wrong_answer(measured: tuple[str, QuestionEval])
     if not got.questions:
         pytest.skip(f"{name} 只有闲聊")
     limit = got.passive_total * SETS[name].passive_wrong
-    assert got.passive_wrong <= limit, format_question_eval(got)
+    assert got.passive_wrong <= limit, _report(name, got)
 
 
 def test_sets_are_big_enough() -> None:

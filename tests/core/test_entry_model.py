@@ -51,22 +51,28 @@ def test_same_data_is_trained_once(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert again.classes == first.classes and again.bias == first.bias
 
 
-def _hits(matcher: Matcher, names: tuple[str, ...]) -> int:
-    total = 0
+def _outcome(matcher: Matcher) -> tuple[int, int]:
+    """（答对，答错）：全部开发问题集，验证集 fresh_2 除外。"""
+    names = ["questions.yaml", "questions_holdout.yaml"]
+    names += [f"dev/{p.name}" for p in sorted((DATA / "dev").glob("questions_*.yaml"))]
+    names.append("dev/fresh_1.yaml")
+    hits = wrong = 0
     for name in names:
         for item in load_yaml(DATA / name)["questions"]:
-            total += matcher.ask(str(item["text"])).id in item["ids"]
-    return total
+            got = matcher.ask(str(item["text"])).id
+            hits += got in item["ids"]
+            wrong += got is not None and got not in item["ids"]
+    return hits, wrong
 
 
-def test_entry_model_helps_on_questions_it_never_saw(monkeypatch: pytest.MonkeyPatch) -> None:
-    # 条目模型的加分去掉以后，没见过的问法答对得更少（fresh_1：2026-12-07 新写的开发集）。
-    names = ("dev/fresh_1.yaml", "dev/questions_h.yaml")
+def test_entry_model_helps_on_the_dev_sets(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 去掉条目模型的加分：答对的少、答错的多（2026-12-07：2071/74 对 2050/87，共 2164 题）。
     knowledge = load_knowledge()
-    with_model = _hits(Matcher.for_knowledge(knowledge), names)
+    with_model = _outcome(Matcher.for_knowledge(knowledge))
     monkeypatch.setattr(matcher_module, "MODEL_POINTS", 0.0)
-    without = _hits(Matcher.for_knowledge(knowledge), names)
-    assert with_model > without + 5, (with_model, without)
+    without = _outcome(Matcher.for_knowledge(knowledge))
+    assert with_model[0] >= without[0] + 10, (with_model, without)
+    assert with_model[1] < without[1], (with_model, without)
 
 
 def test_pinyin_features() -> None:
