@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .idents import identifiers
 from .pinyin import PREFIX as PINYIN_PREFIX
@@ -153,6 +154,11 @@ _ASCII_WORD_RE = re.compile("[a-z]{2}")
 
 def grams(text: str) -> list[str]:
     """特征：英文/数字整词，中文连续段的双字组（单字段取单字）。"""
+    return list(_grams(text))
+
+
+@lru_cache(maxsize=16)  # 同一句话的索引特征和模型特征都要它；不为跨消息缓存
+def _grams(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for match in _RUN_RE.finditer(text):
         run = match.group()
@@ -160,7 +166,7 @@ def grams(text: str) -> list[str]:
             out.append(run)
         else:
             out.extend(run[i : i + 2] for i in range(len(run) - 1))
-    return out
+    return tuple(out)
 
 
 # 概念词类：同一意思的不同说法归到一个概念特征上，让没见过的说法也能对上号。
@@ -531,7 +537,12 @@ def feature_weight(feature: str) -> float:
 
 def concepts(text: str) -> list[str]:
     """文本里出现的概念特征（如 #illegal），输入须已预处理。"""
-    return list(dict.fromkeys(_TERM_CONCEPT[m.group()] for m in _CONCEPT_RE.finditer(text)))
+    return list(_concepts(text))
+
+
+@lru_cache(maxsize=16)  # 同一句话的索引特征、模型特征和话题判断都要它；不为跨消息缓存
+def _concepts(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_TERM_CONCEPT[m.group()] for m in _CONCEPT_RE.finditer(text)))
 
 
 def features(text: str) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 _CN_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
@@ -44,6 +45,7 @@ def cn_number(text: str) -> int | None:
     return total + current
 
 
+@lru_cache(maxsize=16)  # 同一句话取特征和建查询时各要一次；不为跨消息缓存
 def identifiers(prepared: str) -> frozenset[str]:
     """一句（预处理后的）话里的编号，中文数字换成阿拉伯数字：“二区和v1” → {"2", "v1"}。"""
     found: set[str] = set()

@@ -277,10 +277,9 @@ class Matcher:
             return MatchResult(None, 0.0)
         bar = self._explicit_bar(text, scope, first[0])
         seen: list[tuple[int, float]] = []  # 判断领先时已经打过分的，给建议时接着用
-        says_something = len(content(self.query(text, scope).text)) >= MIN_CONTENT_CHARS
         if (
             first[1] >= bar
-            and says_something
+            and len(content(self.query(text, scope).text)) >= MIN_CONTENT_CHARS
             and (
                 first[1] - ranking.upper() >= EXPLICIT_TIE_MARGIN  # 上界就够说明领先：不用再打分
                 or self._clear_lead(first, _recording(ranking, seen), EXPLICIT_TIE_MARGIN)
