@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..knowledge import Entry, Knowledge
 from ..text import looks_like_question, looks_like_trouble
+from . import pinyin
 from .corpus import Query, prepare, rank_exhaustive
 from .features import content
 from .index import Index
@@ -152,6 +153,7 @@ class Matcher:
         if labelled:
             chatter = [prepare(line) for line in self._off_topic]
             model.learned = load_or_train(labelled, chatter, self._cache_dir)
+            pinyin.warm_up()  # 条目模型用拼音特征：字表也在这里（后台预热时）建好，第一句问话不用等
         return model
 
     def _learnable(self) -> list[tuple[str, list[str]]]:
@@ -347,7 +349,9 @@ class Matcher:
         topic = self.topic
         off = topic.off_topic(prepared)
         strength = topic.strength(prepared)
-        if off and not shaped:  # 既不像问句也不像诉苦、话题模型又说是闲聊：不必再匹配
+        if off and (not shaped or strength == 0):
+            # 话题模型说是闲聊，词表也没看出话题（或者根本不像问句、诉苦）：不必再匹配。
+            # 群里大多数像问句的闲聊在这里结束，省下排序和条目模型的开销。
             return PassiveView(None, 0.0, asking, shaped, strength, None)
         ranking = self._ranking(text, scope)
         first = next(ranking, None)

@@ -43,28 +43,26 @@ DENSE_UPDATE = 6
 
 @dataclass(slots=True)
 class EntryModel:
-    """训练好的模型：类别（条目 id 与 `NONE`）、特征的 idf 和每个特征对每类的权重。"""
+    """训练好的模型：类别（条目 id 与 `NONE`）、特征的 idf，和每个特征对每类的权重（已乘 idf）。
+
+    权重先乘好 idf：问题里绝大多数特征只出现一次，打分时只剩加法。存成单精度数组，省内存。
+    """
 
     classes: tuple[str, ...]
     idf: dict[str, float]
-    weights: dict[str, array[float]]
+    rows: dict[str, array[float]]
     bias: list[float]
-
-    def vector(self, prepared: str) -> list[tuple[str, float]]:
-        """问题的特征向量（sublinear tf·idf，单位长度）；不认识的特征丢掉。"""
-        return _vector(Counter(model_features(prepared)), self.idf)
 
     def probabilities(self, prepared: str) -> dict[str, float]:
         """每一类的概率（和为 1）。"""
-        scaled = self._scaled()
-        idf = self.idf
-        rows: list[Sequence[float]] = [self._zero]
+        idf, scaled = self.idf, self.rows
+        rows: list[Sequence[float]] = [(0.0,) * len(self.bias)]
         squares = 0.0
         for feature, n in Counter(model_features(prepared)).items():
             row = scaled.get(feature)
             if row is None:
                 continue
-            if n == 1:  # 绝大多数特征只出现一次：行已经乘好了 idf，直接加
+            if n == 1:
                 rows.append(row)
                 squares += idf[feature] ** 2
             else:
@@ -82,27 +80,9 @@ class EntryModel:
         total = sum(exp)
         return {label: e / total for label, e in zip(self.classes, exp, strict=True)}
 
-    @property
-    def _zero(self) -> tuple[float, ...]:
-        return (0.0,) * len(self.bias)
-
-    def _scaled(self) -> dict[str, tuple[float, ...]]:
-        """每个特征的权重乘好 idf、存成元组（查询时只剩加法）；第一次用到时算一次。"""
-        cached = _SCALED.get(id(self))
-        if cached is None or cached[0] is not self:
-            rows = {f: tuple(w * self.idf[f] for w in row) for f, row in self.weights.items()}
-            cached = (self, rows)
-            _SCALED[id(self)] = cached
-            while len(_SCALED) > _MEMO_SIZE:
-                _SCALED.pop(next(iter(_SCALED)))
-        return cached[1]
-
-
-# 模型对象 → 它乘好 idf 的权重（模型是 slots 数据类，放不下额外的字段；pickle 缓存里也不必存它）。
-_SCALED: dict[int, tuple[EntryModel, dict[str, tuple[float, ...]]]] = {}
-
 
 def _vector(counts: Counter[str], idf: dict[str, float]) -> list[tuple[str, float]]:
+    """训练样本的特征向量（sublinear tf·idf，单位长度）。"""
     raw = [(f, (1.0 + math.log(n)) * idf[f]) for f, n in counts.items() if f in idf]
     norm = math.sqrt(sum(v * v for _, v in raw)) or 1.0
     return [(f, v / norm) for f, v in raw]
@@ -136,7 +116,8 @@ def train(labelled: Sequence[tuple[str, Sequence[str]]], chatter: Iterable[str])
     idf = {f: math.log((1.0 + total) / (1.0 + n)) + 1.0 for f, n in df.items()}
     data = [(c, _vector(counts, idf)) for c, counts in examples]
     weights, bias = _sgd(data, len(classes), idf)
-    return EntryModel(tuple(classes), idf, weights, bias)
+    rows = {f: array("f", (w * idf[f] for w in row)) for f, row in weights.items()}
+    return EntryModel(tuple(classes), idf, rows, bias)
 
 
 def _sgd(

@@ -2,15 +2,17 @@
 
 群里打错字多半是同音字（输入法选错了），也有人直接打拼音。匹配特征里另加一组
 “相邻两个字的拼音”（不带声调），同音错字和拼音写法就和正确写法共享这些特征。
-字到拼音的表来自 pypinyin 随包带的字典（只取每个字的第一个读音），第一次用到时建好（约 50 毫秒）。
+字到拼音的表来自 pypinyin 随包带的字典 pinyin_dict.json（只取每个字的第一个读音），第一次用到时建好。
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from functools import lru_cache
 from itertools import pairwise
+from pathlib import Path
 
 PREFIX = "py:"
 _CJK_RUN_RE = re.compile(r"[\u3400-\u9fff]{2,}")
@@ -58,17 +60,44 @@ _FINALS = [
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, str]:
-    """汉字 → 不带声调的拼音（第一个读音；ü 写成 v）。"""
-    from pypinyin.pinyin_dict import pinyin_dict
+    """常用汉字（GB2312 里的六千多个）→ 不带声调的拼音（第一个读音；ü 写成 v）。
 
+    直接逐行读 pypinyin 随包的 pinyin_dict.json，不导入 pypinyin 包本身：它的 __init__ 会把
+    四十万条词组的字典也载进来（约 70 MB 内存），我们只要常用字的读音。
+    """
     table: dict[str, str] = {}
-    for code, readings in pinyin_dict.items():
-        first = readings.split(",", 1)[0]
-        plain = "".join(
-            c for c in unicodedata.normalize("NFKD", first) if not unicodedata.combining(c)
-        )
-        table[chr(code)] = plain.replace("ü", "v").replace("u\u0308", "v")
+    text = _dict_path().read_text(encoding="utf-8")
+    for code, reading in _LINE_RE.findall(text):
+        number = int(code)
+        if not 0x4E00 <= number <= 0x9FA5:  # GB2312 的汉字都在这一段里
+            continue
+        char = chr(number)
+        if not _common(char):
+            continue
+        first = unicodedata.normalize("NFKD", reading).replace("u\u0308", "v")
+        table[char] = "".join(c for c in first if not unicodedata.combining(c))
     return table
+
+
+# pinyin_dict.json 每行一个字：  "30431": "méng,mèng",
+_LINE_RE = re.compile(r'"(\d+)":\s*"([^",]+)')
+
+
+def _common(char: str) -> bool:
+    """GB2312 里的汉字（打字时输入法给出的几乎都是这些）。"""
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _dict_path() -> Path:
+    """pypinyin 安装目录里的 pinyin_dict.json（只找位置，不执行包的 __init__）。"""
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("需要 pypinyin（pip install pypinyin）")
+    return Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
 
 
 @lru_cache(maxsize=1)
