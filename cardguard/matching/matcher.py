@@ -153,7 +153,8 @@ class Matcher:
         if labelled:
             chatter = [prepare(line) for line in self._off_topic]
             model.learned = load_or_train(labelled, chatter, self._cache_dir)
-            pinyin.warm_up()  # 条目模型用拼音特征：字表也在这里（后台预热时）建好，第一句问话不用等
+            # 条目模型用拼音特征：字表也在这里（后台预热时）建好或从缓存读出，第一句问话不用等
+            pinyin.warm_up(self._cache_dir)
         return model
 
     def _learnable(self) -> list[tuple[str, list[str]]]:
