@@ -43,32 +43,36 @@ DENSE_UPDATE = 6
 
 @dataclass(slots=True)
 class EntryModel:
-    """训练好的模型：类别（条目 id 与 `NONE`）、特征的 idf，和每个特征对每类的权重（已乘 idf）。
+    """训练好的模型：类别（条目 id 与 `NONE`）、特征编号、特征的 idf，和每个特征对每类的权重（已乘 idf）。
 
-    权重先乘好 idf：问题里绝大多数特征只出现一次，打分时只剩加法。存成单精度数组，省内存。
+    权重先乘好 idf：问题里绝大多数特征只出现一次，打分时只剩加法。全部权重存在一个单精度数组里
+    （特征 k 的权重在 `rows[k*类数 : (k+1)*类数]`），省内存，缓存读起来也快（一块字节，不是几万个小对象）。
     """
 
     classes: tuple[str, ...]
-    idf: dict[str, float]
-    rows: dict[str, array[float]]
+    numbers: dict[str, int]
+    idf: array[float]
+    rows: array[float]
     bias: list[float]
 
     def probabilities(self, prepared: str) -> dict[str, float]:
         """每一类的概率（和为 1）。"""
-        idf, scaled = self.idf, self.rows
-        rows: list[Sequence[float]] = [(0.0,) * len(self.bias)]
+        numbers, idf, flat = self.numbers, self.idf, self.rows
+        width = len(self.bias)
+        rows: list[Sequence[float]] = [(0.0,) * width]
         squares = 0.0
         for feature, n in Counter(model_features(prepared)).items():
-            row = scaled.get(feature)
-            if row is None:
+            k = numbers.get(feature)
+            if k is None:
                 continue
+            row = flat[k * width : (k + 1) * width]
             if n == 1:
                 rows.append(row)
-                squares += idf[feature] ** 2
+                squares += idf[k] ** 2
             else:
                 tf = 1.0 + math.log(n)
                 rows.append(tuple(map(mul, row, repeat(tf))))
-                squares += (tf * idf[feature]) ** 2
+                squares += (tf * idf[k]) ** 2
         norm = math.sqrt(squares) or 1.0
         # 按列求和（zip 把各行转成各类的一列，sum 在 C 里加）：比逐行做向量加法快一倍
         z = [
@@ -119,7 +123,11 @@ def train(labelled: Sequence[tuple[str, Sequence[str]]], chatter: Iterable[str])
     data = [(c, _packed(_vector(counts, idf))) for c, counts in examples]
     del examples  # 训练时的内存峰值：只留紧凑的样本
     rows, bias = _sgd(data, len(classes), idf)
-    return EntryModel(tuple(classes), idf, rows, bias)
+    numbers = {f: k for k, f in enumerate(rows)}
+    flat = array("f")
+    for row in rows.values():
+        flat.extend(row)
+    return EntryModel(tuple(classes), numbers, array("f", (idf[f] for f in rows)), flat, bias)
 
 
 Sample = tuple[int, tuple[tuple[str, ...], "array[float]"]]
