@@ -14,8 +14,8 @@ QUESTIONS = DATA / "questions.yaml"
 HOLDOUT = DATA / "questions_holdout.yaml"
 CHATTER = DATA / "chatter.yaml"
 LINKS = DATA / "links.yaml"
-# 全部标注问题集：开发集、留出集和各个盲测集（写的人没看过知识库，量大、噪声小）。
-LABELLED = (QUESTIONS, HOLDOUT, *sorted((DATA / "blind").glob("questions_*.yaml")))
+# 全部标注问题集：开发集 questions.yaml、原来的留出集和 dev/ 下各集（量大、噪声小）。
+LABELLED = (QUESTIONS, HOLDOUT, *sorted((DATA / "dev").glob("questions_*.yaml")))
 
 # tests/data/links.yaml 还没有时用的带链接消息（各种伪装写法，域名都是虚构的）。
 FALLBACK_LINK_MESSAGES = (

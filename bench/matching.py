@@ -51,7 +51,7 @@ def top1(matcher: Matcher, questions: Sequence[Question]) -> float:
 
 
 def labelled() -> list[Question]:
-    """全部标注问题（开发集 + 留出集 + 盲测集）：只看开发集时一两道近乎平手的题就能左右结论。"""
+    """全部标注问题（开发集 questions.yaml、原来的留出集和 dev/ 下 a–h）：只看一套时一两道平手的题就能左右结论。"""
     return [q for path in LABELLED for q in load_questions(path)]
 
 

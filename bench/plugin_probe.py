@@ -1,4 +1,4 @@
-"""进程内测量：一条普通闲聊（无链接、不像问句）交给 NoneBot 处理，插件额外花多少微秒。
+"""进程内测量：一条普通闲聊（无链接，旁听也不开口）交给 NoneBot 处理，插件额外花多少微秒。
 
 python -m bench.plugin_probe [--repeats N] [--profile FILE]
 同一个进程里测四个数，输出一行 JSON：
@@ -8,11 +8,11 @@ python -m bench.plugin_probe [--repeats N] [--profile FILE]
 - framework：同一个进程，把插件唯一那个响应器的规则换成什么都不做的（直接返回 False）——
   这是 NoneBot 对“有一个插件在听消息”收的最低价：任务组、权限和规则检查、几行被过滤掉的调试日志；
   和 bot 一轮一轮交替着测，机器上别的负载对两者的影响差不多；
-- own：插件自己的快速路径，也就是那个规则（`router.plan`）直接调用的 CPU（各次样本的中位数）。
+- own：插件自己的规则（`router.plan`）对一条闲聊直接花的 CPU（各次样本的中位数）：整理消息段、
+  看是不是命令、有没有链接，再做一次旁听判断（`Matcher.passive`：预处理和话题模型，闲聊在这里结束）。
 
 bot − framework 是插件的规则在 NoneBot 里实际多花的（比 own 多出的部分是缓存被框架挤掉的代价）。
-“闲聊”取闲聊集里旁听预检（`wants_help`）和链接预检（`might_have_link`）都不会放行的那些：
-插件对它们什么都不做，只做几次便宜的字符串检查。
+“闲聊”取闲聊集里没有链接、旁听也不开口的那些：插件读完就放下，处理函数根本不运行。
 """
 
 from __future__ import annotations
@@ -46,11 +46,17 @@ Samples = tuple[float, list[float], float]
 
 
 def fast_path_chatter() -> list[str]:
-    """闲聊集里没有链接、也不像问句或诉苦的那些（常见情况，插件不该为它们做任何事）。"""
+    """闲聊集里没有链接、旁听也不开口的那些（群里最常见的消息：插件读完就放下）。"""
+    from cardguard.knowledge import load_knowledge
     from cardguard.links import might_have_link
-    from cardguard.text import wants_help
+    from cardguard.matching import Matcher
 
-    return [line for line in load_chatter() if not wants_help(line) and not might_have_link(line)]
+    matcher = Matcher.for_knowledge(load_knowledge(ROOT / "knowledge"))
+    return [
+        line
+        for line in load_chatter()
+        if not might_have_link(line) and matcher.passive(line).entry is None
+    ]
 
 
 def _events(adapter: Adapter, texts: list[str]) -> list[Any]:
@@ -127,7 +133,7 @@ def _load_plugins() -> None:
 
 
 def _own(bot: Bot, events: list[Any], repeats: int) -> Samples:
-    """插件自己的快速路径：唯一那个响应器的规则做的事（整理消息段、问一遍每个路由）。"""
+    """插件自己的规则：唯一那个响应器的规则做的事（整理消息段、问一遍每个路由，含旁听判断）。"""
     from nonebot_plugin_cardguard.app import router
 
     planned = [event for event in events if router.plan(bot, event, {})[1]]

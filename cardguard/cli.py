@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import re
 import sys
@@ -15,10 +14,19 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from .cli_common import (
+    bot_cache_dir,
+    bot_data_dir,
+    bot_settings,
+    describe_answer,
+    describe_scan,
+    knowledge_dir,
+    link_rules,
+)
 from .knowledge import Knowledge, KnowledgeError, load_knowledge
 
 if TYPE_CHECKING:
-    from .config import Config
+    pass
 
 DESCRIPTION = (
     "卡盟安全助手的命令行工具：试答问题、检查链接、校验知识库、跑评测、看统计、更新拦截名单。"
@@ -65,36 +73,6 @@ class ChineseParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}：{message}\n")
 
 
-@functools.cache
-def bot_settings() -> tuple[dict[str, str], Config]:
-    """机器人的设置（当前目录）；写错了就像 bot.py 一样逐行打印、退出（退出码 2）。"""
-    from .config import check_settings, read_settings
-
-    raw = read_settings(Path.cwd())
-    checked = check_settings(raw)
-    if checked.problems or checked.config is None:
-        print("设置有误（和机器人读的是同一份 .env / 环境变量）：", file=sys.stderr)
-        for line in checked.problems:
-            print(f"  {line}", file=sys.stderr)
-        raise SystemExit(2)
-    return raw, checked.config
-
-
-def knowledge_dir(args: argparse.Namespace) -> Path | None:
-    """--knowledge 优先；否则 CARDGUARD_KNOWLEDGE_DIR；都没有就是随程序发布的 knowledge/。"""
-    if getattr(args, "knowledge", None) is not None:
-        return Path(args.knowledge)
-    return bot_settings()[1].cardguard_knowledge_dir
-
-
-def bot_data_dir() -> Path:
-    """机器人存管理员数据和统计的文件夹。"""
-    from .config import data_dir
-
-    raw, config = bot_settings()
-    return data_dir(raw, config, Path.cwd())
-
-
 def _knowledge_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--knowledge",
@@ -114,7 +92,7 @@ def _inputs(text: str) -> Iterator[str]:
 
 
 def _load(args: argparse.Namespace) -> Knowledge:
-    return load_knowledge(knowledge_dir(args))
+    return load_knowledge(knowledge_dir(args), cache_dir=bot_cache_dir())
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -122,7 +100,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .matching import Matcher
 
     knowledge = _load(args)
-    matcher = Matcher.for_knowledge(knowledge)
+    matcher = Matcher.for_knowledge(knowledge, cache_dir=bot_cache_dir())
     decide = matcher.passive if args.passive else matcher.ask
     for text in _inputs(args.text):
         result = decide(text)
@@ -131,23 +109,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
         else:
             print(describe_answer(result, knowledge, passive=args.passive))
     return 0
-
-
-def describe_answer(result: Any, knowledge: Knowledge, *, passive: bool) -> str:
-    """给人看的结果：答哪条、分数、为什么答或不答。"""
-    score = f"{result.score:.0f}/100"
-    if result.entry is not None:
-        how = "旁听也会主动回答" if passive else "会回答"
-        return f"{how}：{result.entry.question}（{result.id}，匹配度 {score}）\n{result.answer}"
-    if passive:
-        return f"旁听不开口（匹配度 {score}）：不像在问卡网的事，或者没有十足把握。"
-    if result.suggestions:
-        lines = [f"没有把握（匹配度 {score}），会给出“你是不是想问”："]
-        for number, entry_id in enumerate(result.suggestions, 1):
-            entry = knowledge.get(entry_id)
-            lines.append(f"  {number}. {entry.question if entry else entry_id}（{entry_id}）")
-        return "\n".join(lines)
-    return f"不会回答（匹配度 {score}）：知识库里没有相关的条目，机器人会说“这个我还不会回答”。"
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -162,35 +123,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         return check_with_probe(args, knowledge, _inputs(args.text))
     for text in _inputs(args.text):
-        result = scan(text, knowledge.domains)  # type: ignore[arg-type]
+        result = scan(text, link_rules(knowledge))
         if args.json:
             _print_json(result.to_dict())
         else:
             print(describe_scan(result, knowledge))
     return 0
-
-
-VERDICTS = {
-    "warn": "会提醒",
-    "log": "不提醒，只记日志（拿不准；机器人开着页面探测时会打开网页看一眼）",
-    "quiet": "没问题",
-}
-
-
-def describe_scan(result: Any, knowledge: Knowledge) -> str:
-    """给人看的链接判断：结论、分数的意思、每条网址的理由。"""
-    rules = knowledge.domains
-    warn, log = (rules.warn, rules.log) if rules is not None else (60, 30)
-    if not result.links:
-        return "没找到链接：没问题。"
-    lines = [
-        f"判断：{VERDICTS.get(result.verdict, result.verdict)}（最高 {result.score} 分；{warn} 分起提醒，{log}–{warn - 1} 分只记日志）"
-    ]
-    for link in result.links:
-        lines.append(
-            f"  · {link.defanged}  {link.score} 分：{'；'.join(link.reasons) or '没有可疑之处'}"
-        )
-    return "\n".join(lines)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -207,7 +145,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     chatter = len(knowledge.chatter)
     if not _validate_page_markers(args):
         return 1
-    print(f"OK: {faqs} 条 FAQ，{risks} 条风险点，链接规则：{domains}，闲聊例句 {chatter} 句")
+    phrasings = sum(len(e.aliases) for e in knowledge.entries)
+    print(
+        f"OK: {faqs} 条 FAQ，{risks} 条风险点（问法 {phrasings} 句），"
+        f"链接规则：{domains}，闲聊例句 {chatter} 句"
+    )
     return 0
 
 
@@ -216,7 +158,7 @@ def _validate_page_markers(args: argparse.Namespace) -> bool:
     from .links.pagemarks import load_page_markers
 
     try:
-        load_page_markers(args.knowledge)
+        load_page_markers(knowledge_dir(args))
     except KnowledgeError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -225,42 +167,65 @@ def _validate_page_markers(args: argparse.Namespace) -> bool:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """跑标注集。"""
+    """跑标注集：每个文件一段报告，几个文件时再给合计。"""
     from .knowledge.yamlio import load_yaml
 
     knowledge = _load(args)
-    questions: list[dict[str, Any]] = []
-    chatter: list[str] = []
+    labelled: list[tuple[Path, list[dict[str, Any]], list[str]]] = []
     reports: list[dict[str, Any]] = []
     for path in args.files:
         data = load_yaml(path) or {}
-        questions.extend(data.get("questions") or [])
-        chatter.extend(data.get("chatter") or [])
+        questions = list(data.get("questions") or [])
+        chatter = [str(line) for line in data.get("chatter") or []]
+        if questions or chatter:
+            labelled.append((path, questions, chatter))
         if data.get("links"):
             reports.append(_eval_links(path, knowledge, args.json))
-    if questions or chatter:
-        reports.append(_eval_questions(knowledge, questions, chatter, args.json))
+    if labelled:
+        reports.append(_eval_questions(knowledge, labelled, args.json))
     if args.json:
         _print_json(reports[0] if len(reports) == 1 else reports)
     return 0
 
 
 def _eval_questions(
-    knowledge: Knowledge, questions: list[dict[str, Any]], chatter: list[str], as_json: bool
+    knowledge: Knowledge,
+    labelled: list[tuple[Path, list[dict[str, Any]], list[str]]],
+    as_json: bool,
 ) -> dict[str, Any]:
+    """问题/闲聊文件逐个评测；返回合计（JSON 里 `files` 是每个文件的结果）。"""
     from .matching import Matcher
-    from .matching.evaluate import evaluate_questions, format_question_eval
+    from .matching.evaluate import (
+        QuestionEval,
+        evaluate_questions,
+        format_misses,
+        format_summary,
+    )
 
-    result = evaluate_questions(Matcher.for_knowledge(knowledge), questions, chatter)
+    matcher = Matcher.for_knowledge(knowledge, cache_dir=bot_cache_dir())
+    total = QuestionEval()
+    per_file: list[dict[str, Any]] = []
+    for path, questions, chatter in labelled:
+        result = evaluate_questions(matcher, questions, chatter)
+        total.add(result)
+        per_file.append({"file": str(path), **result.to_dict()})
+        if not as_json:
+            print(f"{path}（{len(questions)} 问，{len(chatter)} 句闲聊）")
+            print("\n".join(format_summary(result)))
     if not as_json:
-        print(format_question_eval(result))
-    return result.to_dict()
+        if len(labelled) > 1:
+            print(f"合计（{len(labelled)} 个文件）")
+            print("\n".join(format_summary(total)))
+        if total.misses:
+            print("失误：")
+            print("\n".join(format_misses(total)))
+    return {**total.to_dict(), "files": per_file}
 
 
 def _eval_links(path: Path, knowledge: Knowledge, as_json: bool) -> dict[str, Any]:
     from .links.evaluate import evaluate_links, format_link_eval
 
-    result = evaluate_links(path, knowledge.domains)
+    result = evaluate_links(path, link_rules(knowledge))
     if not as_json:
         print(format_link_eval(result))
     return result

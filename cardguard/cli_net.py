@@ -39,10 +39,11 @@ def check_with_probe(args: argparse.Namespace, knowledge: Knowledge, texts: Iter
 async def _check_with_probe(
     args: argparse.Namespace, knowledge: Knowledge, texts: Iterator[str]
 ) -> int:
+    from .cli_common import link_rules
     from .links import scan
     from .links.probe import ProbeCache, apply_probe, needs_probe, probe, probe_options
 
-    rules = knowledge.domains
+    rules = link_rules(knowledge)
     cache = ProbeCache()
     options = probe_options(allow_private=args.fetch_private)
     for text in texts:
@@ -57,7 +58,7 @@ async def _check_with_probe(
             data["probe"] = _probe_dict(found) if link is not None else None
             print(json.dumps(data, ensure_ascii=False), flush=True)
             continue
-        from .cli import describe_scan
+        from .cli_common import describe_scan
 
         print(describe_scan(result, knowledge))
         if link is not None:
@@ -109,7 +110,7 @@ def setup_blocklist(sp: argparse.ArgumentParser) -> None:
 
 def cmd_blocklist(args: argparse.Namespace) -> int:
     """共享拦截名单：update 或 status。"""
-    from .cli import bot_data_dir, bot_settings
+    from .cli_common import bot_data_dir, bot_settings
     from .links.blocklist import BlockLists, list_fetch_options, parse_sources
 
     if args.dir is None:

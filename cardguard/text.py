@@ -240,9 +240,28 @@ def _asks(folded: str) -> bool:
     return _TAIL_HINT.search(folded) is not None and _QUESTION_TAIL_RE.search(folded) is not None
 
 
+# 网址：scheme:// 或 www. 开头的，和“域名/路径”“a.b.com”这样的裸域名（最后一段是字母）。
+# 判断句子样子之前先去掉——网址里的 ? 不是问号，路径里的 order、pay 也不是在诉苦。
+_LINK_RE = re.compile(
+    # 都只从词首开始试、长度有限的前缀：否则一长串字母会在每个位置重试一遍，变成平方级
+    r"(?<![a-z0-9+.-])(?:[a-z][a-z0-9+.-]{0,15}://|www\.)[\x21-\x7e]*"
+    r"|(?<![a-z0-9.-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?::\d+)?(?:/[\x21-\x7e]*)?(?![a-z0-9])",
+    re.ASCII,
+)
+
+
+def has_link(text: str) -> bool:
+    """粗判一句话里有没有网址（明写的；“点com”这类伪装交给链接识别）。"""
+    return _LINK_RE.search(fold(text)) is not None
+
+
+def _without_links(folded: str) -> str:
+    return _LINK_RE.sub(" ", folded) if "." in folded or ":" in folded else folded
+
+
 def looks_like_question(text: str) -> bool:
-    """粗判一句话是不是在提问（问号、疑问词、求助语）。"""
-    return _asks(fold(text))
+    """粗判一句话是不是在提问（问号、疑问词、求助语）；网址里的字符不算。"""
+    return _asks(_without_links(fold(text)))
 
 
 _TROUBLE_RE = re.compile(
@@ -260,11 +279,5 @@ _TROUBLE_RE = re.compile(
 
 
 def looks_like_trouble(text: str) -> bool:
-    """粗判一句话是不是在诉苦求助（“卡密用不了”“付了钱没发货”）。"""
-    return bool(_TROUBLE_RE.search(fold(text)))
-
-
-def wants_help(text: str) -> bool:
-    """问句或诉苦：旁听回答的第一道便宜筛子。"""
-    folded = fold(text)
-    return _asks(folded) or bool(_TROUBLE_RE.search(folded))
+    """粗判一句话是不是在诉苦求助（“卡密用不了”“付了钱没发货”）；网址里的字符不算。"""
+    return bool(_TROUBLE_RE.search(_without_links(fold(text))))

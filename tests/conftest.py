@@ -16,6 +16,9 @@ DATA_DIR = Path(tempfile.mkdtemp(prefix="cardguard-test-data-"))
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("HYPOTHESIS_PROFILE", "ci")
+    # 命令行（测试里的子进程）和机器人一样把索引、训练结果缓存在 localstore 的缓存目录：
+    # 指到临时目录，测试不往用户目录里写东西。
+    os.environ.setdefault("LOCALSTORE_CACHE_DIR", str(DATA_DIR / "cache"))
     config.stash[NONEBOT_INIT_KWARGS] = {
         "driver": "~fastapi+~websockets+~httpx",
         "superusers": {SUPERUSER},

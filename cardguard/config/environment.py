@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .model import Config, ConfigError, parse_config
 
@@ -215,19 +215,33 @@ _CHECKS: dict[str, Any] = {
 def data_dir(raw: Mapping[str, str], config: Config, cwd: Path) -> Path:
     """机器人存管理员数据和统计的文件夹（命令行找统计库用）。
 
-    CARDGUARD_DATA_DIR 优先；否则是 nonebot-plugin-localstore 给本插件的目录，按 localstore 0.7
-    写明的规则算（LOCALSTORE_PLUGIN_DATA_DIR > LOCALSTORE_DATA_DIR > LOCALSTORE_USE_CWD > 用户数据目录）。
-    tests/core/test_config.py 拿 localstore 自己的结果核对这条规则，它变了测试会失败。
+    CARDGUARD_DATA_DIR 优先；否则是 nonebot-plugin-localstore 给本插件的数据目录（见 `localstore_dir`）。
     """
     if config.cardguard_data_dir is not None:
         return (cwd / config.cardguard_data_dir).resolve()
-    overrides = _json_or_text(raw.get("localstore_plugin_data_dir", "{}"))
+    return localstore_dir(raw, cwd, "data")
+
+
+def cache_dir(raw: Mapping[str, str], cwd: Path) -> Path:
+    """机器人存索引、训练结果等缓存的文件夹（命令行和机器人共用，省得每次重新训练）。"""
+    return localstore_dir(raw, cwd, "cache")
+
+
+def localstore_dir(raw: Mapping[str, str], cwd: Path, kind: Literal["data", "cache"]) -> Path:
+    """nonebot-plugin-localstore 给本插件的 `kind` 目录，不启动 NoneBot 也能算。
+
+    按 localstore 0.7 的规则：LOCALSTORE_PLUGIN_{KIND}_DIR > LOCALSTORE_{KIND}_DIR >
+    LOCALSTORE_USE_CWD（当前目录下的 data/ 或 cache/）> 用户目录。
+    tests/core/test_environment.py 拿 localstore 自己算出的目录核对这条规则，它变了测试会失败。
+    """
+    overrides = _json_or_text(raw.get(f"localstore_plugin_{kind}_dir", "{}"))
     if isinstance(overrides, dict) and PLUGIN_ID in overrides:
         return (cwd / str(overrides[PLUGIN_ID])).resolve()
-    if raw.get("localstore_data_dir"):
-        return (cwd / raw["localstore_data_dir"]).resolve() / PLUGIN_ID
+    if raw.get(f"localstore_{kind}_dir"):
+        return (cwd / raw[f"localstore_{kind}_dir"]).resolve() / PLUGIN_ID
     if str(raw.get("localstore_use_cwd", "")).strip().lower() in ("1", "true", "yes", "on"):
-        return cwd.resolve() / "data" / PLUGIN_ID
-    from nonestorage import user_data_dir
+        return cwd.resolve() / kind / PLUGIN_ID
+    from nonestorage import user_cache_dir, user_data_dir
 
-    return Path(user_data_dir("nonebot2")).resolve() / PLUGIN_ID
+    base = user_data_dir("nonebot2") if kind == "data" else user_cache_dir("nonebot2")
+    return Path(base).resolve() / PLUGIN_ID

@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 FORMAT = 1
 MAGIC = "cardguard-derived-cache"
 KEEP = 2
-_DISTRIBUTIONS = ("pydantic", "pyyaml", "opencc", "rapidfuzz")
+_DISTRIBUTIONS = ("pydantic", "pyyaml", "opencc", "rapidfuzz", "pypinyin")
 
 
 def code_version(modules: Iterable[ModuleType]) -> str:

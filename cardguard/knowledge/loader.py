@@ -17,6 +17,7 @@ from .cache import DerivedCache, code_version, file_stamp, make_key
 from .chatter import CHATTER_FILE, load_chatter
 from .domains import DomainRules, read_rules
 from .errors import KnowledgeError, Problem, describe_error
+from .phrasings import attach_phrasings, phrasing_files
 from .schema import Entry, RiskEntry
 from .shops import SHOPS_FILE
 from .yamlio import load_yaml, locate
@@ -139,7 +140,7 @@ def _read_entries(directory: Path, problems: list[Problem]) -> tuple[Entry, ...]
         problems.extend(bad)
     # 有文件读不了、或有条目没通过校验时，不再报“related 指向不存在的条目”：指向的多半就是那些没读进来的
     problems.extend(check_references(entries, directory, related=not problems))
-    return tuple(entries)
+    return tuple(attach_phrasings(entries, directory, problems))
 
 
 ENTRIES_CACHE = "entries"
@@ -148,17 +149,18 @@ CHATTER_CACHE = "chatter"
 
 
 def _entries_key(directory: Path) -> str:
-    """条目缓存的键：两个源文件的身份 + 解析/校验代码的版本。"""
-    stamps = (file_stamp(directory / name) for name in (FAQ_FILE, RISK_FILE))
-    return make_key(_code_version(), *stamps)
+    """条目缓存的键：faq.yaml、risks.yaml 和每个问法文件的身份 + 解析/校验代码的版本。"""
+    paths = (directory / FAQ_FILE, directory / RISK_FILE, *phrasing_files(directory))
+    return make_key(_code_version(), *map(file_stamp, paths))
 
 
 @lru_cache(maxsize=1)
 def _code_version() -> str:
     from . import cache as cache_module
-    from . import errors, schema, yamlio
+    from . import errors, phrasings, schema, yamlio
 
-    return code_version((sys.modules[__name__], schema, yamlio, errors, cache_module))
+    modules = (sys.modules[__name__], schema, yamlio, errors, cache_module, phrasings)
+    return code_version(modules)
 
 
 def _rules_path(directory: Path, name: str) -> Path | None:
@@ -232,7 +234,9 @@ def _parse_one(
     label = str(label) if label else f"第 {index + 1} 条"
     if not isinstance(raw, dict):
         line = locate(path, ["entries", index])
-        return None, Problem(str(path), line, label, "条目必须是映射（id/question/aliases/answer）")
+        return None, Problem(
+            str(path), line, label, "条目必须是映射（id/question/answer，可选 aliases 等）"
+        )
     try:
         return model.model_validate(raw), None
     except ValidationError as exc:

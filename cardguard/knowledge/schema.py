@@ -15,7 +15,7 @@ Kind = Literal["faq", "risk"]
 
 
 class Entry(BaseModel):
-    """一条可匹配的知识：FAQ 或风险点。只有 id/question/aliases/answer 必填。"""
+    """一条可匹配的知识：FAQ 或风险点。只有 id/question/answer 必填。"""
 
     # defer_build：校验器第一次校验时才建（约 5 毫秒）。重启时条目和规则都从缓存读出，根本用不到它。
     model_config = ConfigDict(
@@ -24,7 +24,9 @@ class Entry(BaseModel):
 
     id: str = Field(description="稳定的 kebab-case 标识")
     question: str = Field(min_length=2, max_length=MAX_QUESTION)
-    aliases: tuple[str, ...] = Field(description="其他问法")
+    aliases: tuple[str, ...] = Field(
+        default=(), description="其他问法（可选；发布的问法在 phrasings/ 里）"
+    )
     answer: str = Field(min_length=2, max_length=MAX_ANSWER)
     keywords: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
@@ -78,6 +80,6 @@ def _shared(fields: set[str]) -> set[str]:
 class RiskEntry(Entry):
     """风险点：比 FAQ 多一个标题和具体的警示信号。"""
 
-    title: str = Field(min_length=2, max_length=60)  # type: ignore[assignment]
+    title: str = Field(min_length=2, max_length=60)
     signs: tuple[str, ...] = Field(min_length=1)
     kind: Kind = "risk"

@@ -115,7 +115,7 @@ class _EventBuilder:
 
     def __init__(self, text: str) -> None:
         self._parser = _Loader(text)
-        self._resolvers: dict[Any, list[tuple[str, Any]]] = _Loader.yaml_implicit_resolvers
+        self._resolvers: dict[Any, list[tuple[str, Any]]] = _Loader.yaml_implicit_resolvers  # type: ignore[attr-defined]
         self._wild = self._resolvers.get(None, [])
         self._constructor = yaml.constructor.SafeConstructor()
 
@@ -170,7 +170,8 @@ class _EventBuilder:
         return _STR_TAG
 
     def _mapping(self) -> dict[Any, Any]:
-        get, out = self._parser.get_event, {}
+        get = self._parser.get_event
+        out: dict[Any, Any] = {}
         while True:
             event = get()
             if type(event) is yaml.MappingEndEvent:
@@ -181,7 +182,8 @@ class _EventBuilder:
             out[key] = self._value(get())
 
     def _sequence(self) -> list[Any]:
-        get, out = self._parser.get_event, []
+        get = self._parser.get_event
+        out: list[Any] = []
         while True:
             event = get()
             if type(event) is yaml.SequenceEndEvent:
@@ -234,7 +236,7 @@ def dump_yaml(data: Any) -> str:
     return yaml.dump(data, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False, width=120)
 
 
-class _BlockDumper(_Dumper):  # type: ignore[misc, valid-type]
+class _BlockDumper(_Dumper):
     pass
 
 

@@ -3,6 +3,13 @@
 每个条目把全部问法、关键词合成一个 TF-IDF 向量（中文单字、双字组、英文词、概念特征），
 问题向量与之求余弦；再加上与最像的一条问法的 rapidfuzz 相似度。
 
+分数对问法多的条目和只有一句问法的条目是同一个意思（一个门槛管两种条目）：
+- 余弦除以条目的“典型余弦”（它自己的问法和它的向量的平均余弦）：问法越多越杂，向量越“摊薄”，
+  自己的问法和它的余弦也越低（发布的条目约 0.17，只有一句问法的管理员条目是 1）。
+  除完以后，1 表示“和这条自己的问法一样像”，不论它有几句问法；
+- 编号（一区/二区、v1/v2、甲3号）对不上时乘一个系数（见 `idents`）；
+- 和某条问法（预处理后）一字不差时再加一点：条目的原话总是答到它自己。
+
 存储是紧凑的：特征先编成整数 id，条目向量按条目连续存放在 array 里（CSR），
 不为每个条目保留一个 {特征字符串: 浮点数} 的字典。
 """
@@ -12,8 +19,8 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from itertools import pairwise, repeat
 from operator import mul
 
@@ -22,12 +29,17 @@ from rapidfuzz import fuzz, process
 from ..knowledge import Entry
 from ..text import normalize_query
 from .features import canonical, feature_weight, features
+from .idents import entry_identifiers, identifier_factor, identifiers
 
-# 打分权重（在 tests/data 的开发集上调定，留出集上复核）。
-W_COSINE = 0.80
+# 打分权重（在 tests/data 的开发集上调定）。
+W_FIT = 0.10
 W_RATIO = 0.20
+# “像自己的问法”最多算到典型的这么多倍：再像也不该把别的证据全压过去。
+FIT_CAP = 2.0
+# 和某条问法一字不差时加的分（换算前）。
+EXACT_BONUS = 0.2
 KEYWORD_REPEAT = 2
-# 置信度刻度：余弦和相似度的加权和乘以这个系数再封顶 100。
+# 置信度刻度：加权和乘以这个系数（不封顶，排序用；给人看时封顶 100）。
 SCALE = 200.0
 
 
@@ -43,11 +55,15 @@ class Query:
     text: str
     vector: dict[int, float]
     size: int = 0
+    idents: frozenset[str] = frozenset()
+    # 学出来的条目模型给的加分（条目下标 → 分数），由 `Matcher` 填；打分时加在最后。
+    bonus: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
 class CorpusData:
-    """语料的全部派生数据（可以原样缓存）：特征表、IDF（已乘 `feature_weight`）、条目向量、预处理后的问法。
+    """语料的全部派生数据（可以原样缓存）：特征表、IDF（已乘 `feature_weight`）、条目向量、预处理后的问法、
+    每个条目的典型余弦，以及带编号的条目的编号（条目下标 → 编号）。
 
     条目 i 的特征 id 与权重在 `feats[offsets[i]:offsets[i+1]]`、`weights[...]`；
     它的问法在 `texts[text_offsets[i]:text_offsets[i+1]]`。
@@ -61,6 +77,10 @@ class CorpusData:
     weights: array[float]
     text_offsets: array[int]
     texts: list[str]
+    typical: array[float]
+    idents: dict[int, frozenset[str]]
+    min_length: array[int]
+    max_length: array[int]
 
 
 class Corpus:
@@ -94,7 +114,8 @@ class Corpus:
             if i is not None and weight > 0:
                 known[i] = weight
         norm = math.sqrt(squares) or 1.0
-        return Query(prepared, {i: w / norm for i, w in known.items()}, len(counts))
+        vector = {i: w / norm for i, w in known.items()}
+        return Query(prepared, vector, len(counts), identifiers(prepared))
 
     def cosine(self, query: Query, index: int) -> float:
         """问题向量与条目向量的余弦。"""
@@ -113,22 +134,62 @@ class Corpus:
         best = process.extractOne(query.text, self.phrasings(index), scorer=fuzz.ratio)
         return best[1] / 100 if best else 0.0
 
+    def fit(self, cosine: float, index: int) -> float:
+        """余弦换成“和这条自己的问法相比有多像”：除以典型余弦，封顶 `FIT_CAP`。"""
+        return min(FIT_CAP, cosine / self.data.typical[index])
+
     def score(self, query: Query, index: int, cosine: float | None = None) -> float:
-        """条目对问题的置信度，0–100；`cosine` 可由调用方给出（索引已经算好的余弦）。"""
+        """条目对问题的置信度（通常 0–100，一字不差时可以更高）；`cosine` 可由调用方给出。"""
         if not query.text or not query.size:
             return 0.0
         cos = self.cosine(query, index) if cosine is None else cosine
-        return scaled(W_COSINE * cos + W_RATIO * self.ratio(query, index))
+        ratio = self.ratio(query, index)
+        raw = W_FIT * self.fit(cos, index) + W_RATIO * ratio
+        raw *= identifier_factor(query.idents, self.data.idents.get(index, frozenset()))
+        if ratio >= 1.0:
+            raw += EXACT_BONUS
+        return with_bonus(scaled(raw), query.bonus.get(index, 0.0))
+
+    def bound(self, query: Query, cosine: float, index: int, exact: bool) -> float:
+        """余弦为 `cosine` 的条目 `index` 最高能拿的置信度（相似度取满分）：`score` 不会超过它。
+
+        `exact`：这个条目有没有和问题一字不差的问法（没有就拿不到那点加分）。
+        """
+        ratio = 1.0 if exact else self.ratio_bound(len(query.text), index)
+        raw = W_FIT * self.fit(cosine, index) + W_RATIO * ratio
+        return with_bonus(scaled(raw + EXACT_BONUS * exact), query.bonus.get(index, 0.0)) + 0.1
+
+    def ratio_bound(self, length: int, index: int) -> float:
+        """长度为 `length` 的问题和条目 `index` 的问法，rapidfuzz ratio（0–1）最高能有多少。
+
+        ratio = 2·匹配字数 /（两串长度之和），匹配字数不超过较短的那串：问法的长度都比问题短很多
+        （或长很多）时，相似度不可能高。只用条目问法的最短和最长长度，算起来不费事。
+        """
+        data = self.data
+        shortest, longest = data.min_length[index], data.max_length[index]
+        if length < shortest:
+            return 2.0 * length / (length + shortest)
+        if length > longest:
+            return 2.0 * longest / (length + longest)
+        return 1.0
+
+
+# 条目模型的加分要有字面上的支撑：匹配分到这么高才给满，更低时按比例给。
+# 逻辑回归只在发布的条目和闲聊之间挑，碰到别的话题（管理员加的“2区怎么连”）也会很自信地指向某条；
+# 字面上几乎不沾边的条目不该靠它翻身。
+MODEL_SUPPORT = 40.0
+
+
+def with_bonus(base: float, bonus: float) -> float:
+    """匹配分加上条目模型的加分（按字面支撑打折，见 `MODEL_SUPPORT`），保留一位小数。"""
+    if bonus <= 0:
+        return base
+    return round(base + bonus * min(1.0, max(0.0, base) / MODEL_SUPPORT), 1)
 
 
 def scaled(raw: float) -> float:
-    """余弦与相似度的加权和换算成 0–100 的置信度（保留一位小数）。"""
-    return round(min(100.0, raw * SCALE), 1)
-
-
-def score_bound(cosine: float) -> float:
-    """余弦为 `cosine` 的条目最高能拿的置信度（相似度取满分 1）：`score` 不会超过它。"""
-    return scaled(W_COSINE * cosine + W_RATIO)
+    """加权和换算成置信度（保留一位小数；不封顶，见 `SCALE`）。"""
+    return round(raw * SCALE, 1)
 
 
 def entry_texts(entry: Entry) -> list[str]:
@@ -166,10 +227,14 @@ def build_corpus_data(entries: Sequence[Entry]) -> CorpusData:
     vocab: dict[str, int] = {}
     offsets, feats, tfs = array("l", [0]), array("i"), array("d")
     text_offsets, texts = array("l", [0]), []
-    for entry in entries:
+    idents: dict[int, frozenset[str]] = {}
+    for number, entry in enumerate(entries):
         own = entry_texts(entry)
         texts.extend(own)
         text_offsets.append(len(texts))
+        found = entry_identifiers(own)
+        if found:
+            idents[number] = found
         counts = entry_counts(entry, own)
         for feature in counts:
             if feature not in vocab:
@@ -177,23 +242,129 @@ def build_corpus_data(entries: Sequence[Entry]) -> CorpusData:
         feats.extend(map(vocab.__getitem__, counts))
         tfs.extend(map(_tf, counts.values()))
         offsets.append(len(feats))
-    n = len(entries)
-    df = Counter(feats)
+    # IDF 只数问法多的全局条目（见 `_idf_population`）。
+    counted = _idf_population(entries, text_offsets)
+    n = len(counted)
+    df: Counter[int] = Counter()
+    for i in counted:
+        df.update(feats[offsets[i] : offsets[i + 1]])
     idf = array("d", (idf_weight(df[i], n) * feature_weight(f) for f, i in vocab.items()))
-    weights = _normalized(offsets, feats, tfs, idf)
-    return CorpusData(vocab, idf, math.log(n + 2.0), offsets, feats, weights, text_offsets, texts)
+    weights, norms = _normalized(offsets, feats, tfs, idf)
+    data = CorpusData(
+        vocab,
+        idf,
+        math.log(n + 2.0),
+        offsets,
+        feats,
+        weights,
+        text_offsets,
+        texts,
+        array("f"),
+        idents,
+        array("H", (min(map(len, t), default=0) for t in _entry_text_lists(text_offsets, texts))),
+        array("H", (max(map(len, t), default=0) for t in _entry_text_lists(text_offsets, texts))),
+    )
+    data.typical = _typical(data, norms)
+    return data
+
+
+def _entry_text_lists(offsets: array[int], texts: list[str]) -> Iterator[list[str]]:
+    """每个条目的问法（按条目顺序）；问法长度存成无符号短整数，超过 65535 字的截到上限。"""
+    for start, end in pairwise(offsets):
+        yield [t[:65535] for t in texts[start:end]]
+
+
+# 典型余弦的下限：防止除以很小的数（条目只有关键词、问法全是空的这类怪情况）。
+MIN_TYPICAL = 0.05
+# 先验：一句没见过的换个说法和条目唯一一句问法的余弦通常有多大。只有一句问法的条目（管理员加的）
+# 没法自己估计，就用它；问法多的条目以它为先验、按问法数加权（`PRIOR_WEIGHT` 句的分量）。
+# 0.25：发布的条目只留 question 时开发集问题与之的余弦（中位 0.17）和管理员开发集里
+# 换个说法与原问题的余弦（中位 0.31）之间。
+TYPICAL_PRIOR = 0.25
+PRIOR_WEIGHT = 2.0
+
+
+def _typical(data: CorpusData, norms: Sequence[float]) -> array[float]:
+    """每个条目的典型余弦：它的每句问法和“其余问法合成的向量”的余弦（留一）的平均，向先验收缩。
+
+    不留一的话，问法少的条目自己的问法就在向量里，余弦虚高（只有一句时恒为 1），
+    问法多的条目和问法少的条目就不可比了。`norms` 是每个条目 tf·idf 向量归一化前的长度。
+    """
+    typical = array("f")
+    for index, (start, end) in enumerate(pairwise(data.text_offsets)):
+        texts = data.texts[start:end]
+        if len(texts) > 1:
+            entry = _RawEntry(data, index, norms[index])
+            total = sum(entry.left_out_cosine(text) for text in texts)
+            value = (total + PRIOR_WEIGHT * TYPICAL_PRIOR) / (len(texts) + PRIOR_WEIGHT)
+        else:
+            value = TYPICAL_PRIOR
+        typical.append(max(MIN_TYPICAL, value))
+    return typical
+
+
+class _RawEntry:
+    """一个条目的原始 tf·idf（由存下的单位向量乘回原长度），用来算留一余弦。"""
+
+    def __init__(self, data: CorpusData, index: int, norm: float) -> None:
+        start, end = data.offsets[index], data.offsets[index + 1]
+        self.data = data
+        self.raw = {
+            f: w * norm for f, w in zip(data.feats[start:end], data.weights[start:end], strict=True)
+        }
+        self.norm_sq = norm * norm
+
+    def left_out_cosine(self, text: str) -> float:
+        """问法 `text` 和去掉它以后的条目向量的余弦（只有这句问法含有的特征会变）。"""
+        vocab, idf, raw = self.data.vocab, self.data.idf, self.raw
+        dot = query_sq = 0.0
+        norm_sq = self.norm_sq
+        for feature, n in Counter(features(text)).items():
+            fid = vocab.get(feature)
+            if fid is None or idf[fid] <= 0:
+                continue
+            weight = _tf(n) * idf[fid]
+            query_sq += weight * weight
+            before = raw.get(fid, 0.0)
+            count = round(math.exp(before / idf[fid] - 1.0)) if before > 0 else 0
+            after = _tf(count - n) * idf[fid] if count > n else 0.0
+            norm_sq -= before * before - after * after
+            dot += weight * after
+        if query_sq <= 0 or norm_sq <= 1e-12:
+            return 0.0
+        return dot / math.sqrt(query_sq * norm_sq)
+
+
+# 问法至少这么多句的全局条目（发布的条目）才算进 IDF 的“人口”（见 `_idf_population`）。
+IDF_MIN_PHRASINGS = 20
+
+
+def _idf_population(entries: Sequence[Entry], text_offsets: array[int]) -> Sequence[int]:
+    """哪些条目算进 IDF：问法多的全局条目；没有时全部全局条目；再没有时全部条目。
+
+    群管理加的条目（只有一句问法）和合成的大批条目都不改变 IDF：原来答得对的问题，
+    不会因为别人加了条目、权重挪了位置而答错。它们自己的特征照样有 IDF（没人用过的最高）。
+    """
+    rich = [
+        i
+        for i, e in enumerate(entries)
+        if e.scope is None and text_offsets[i + 1] - text_offsets[i] >= IDF_MIN_PHRASINGS
+    ]
+    return rich or [i for i, e in enumerate(entries) if e.scope is None] or range(len(entries))
 
 
 def _normalized(
     offsets: array[int], feats: array[int], tfs: array[float], idf: array[float]
-) -> array[float]:
-    """每个条目的 tf·idf 除以该条目向量的长度；存成单精度（打分的精度远高于分数的 0.1）。"""
+) -> tuple[array[float], list[float]]:
+    """每个条目的 tf·idf 除以该条目向量的长度（存成单精度：打分的精度远高于分数的 0.1），和各条的长度。"""
     weights = array("f", [0.0]) * len(feats)
+    norms: list[float] = []
     for start, end in pairwise(offsets):
         raw = list(map(mul, tfs[start:end], map(idf.__getitem__, feats[start:end])))
         norm = math.sqrt(sum(map(mul, raw, raw))) or 1.0
+        norms.append(norm)
         weights[start:end] = array("f", [v / norm if v > 0 else 0.0 for v in raw])
-    return weights
+    return weights, norms
 
 
 def rank_exhaustive(

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from .idents import identifiers
+from .pinyin import PREFIX as PINYIN_PREFIX
+from .pinyin import pinyin_grams
+
+IDENT_PREFIX = "@"
 
 # 口语、错别字和同义说法统一成一种写法；只收通用的说法，不收针对某条问题的特例。
 _SYNONYMS: tuple[tuple[str, str], ...] = (
@@ -40,16 +47,6 @@ _SYNONYMS: tuple[tuple[str, str], ...] = (
     ("代冲", "代充"),
     ("连结", "链接"),
     ("检举", "举报"),
-    ("faka", "发卡"),
-    ("kameng", "卡盟"),
-    ("kami", "卡密"),
-    ("is safe", "安全吗"),
-    ("safe", "安全"),
-    ("what is", "什么是"),
-    ("scam", "骗局"),
-    ("refund", "退款"),
-    ("cd key", "cdk"),
-    ("cdkey", "cdk"),
     ("q币", "qb"),
     ("扣币", "qb"),
     ("俺", "我"),
@@ -60,14 +57,108 @@ _SYN_RE = re.compile("|".join(re.escape(a) for a, _ in _SYNONYMS))
 _SYN_MAP = dict(_SYNONYMS)
 _RUN_RE = re.compile(r"[a-z0-9]+|[^\sa-z0-9]+")
 
+# 英文、拼音缩写和夹英文的说法换成中文（整词匹配：unsafe 里的 safe 不换）。
+# 群里常见的是夹几个英文词（my qq got hacked、legit 吗）和拼音首字母（zfb、wx）：
+# 换成中文后，概念表和问法里的中文说法就都能对上，管理员条目也一样受益。
+_ENGLISH: tuple[tuple[str, str], ...] = (
+    # 平台与商品
+    ("card sites?|card shops?|key sites?|key shops?|auto ?delivery sites?", "发卡网"),
+    ("faka|fakawang", "发卡"),
+    ("kameng", "卡盟"),
+    ("kami", "卡密"),
+    ("cd ?keys?|cdkeys?|activation codes?|redeem codes?|redemption codes?", "激活码"),
+    ("gift cards?|wallet codes?|wallet cards?|prepaid cards?", "充值卡"),
+    ("websites?|sites?|web pages?", "网站"),
+    ("sellers?|vendors?|shop owners?", "卖家"),
+    ("top ?ups?|topped up|recharges?|recharged", "充值"),
+    ("vbucks|v bucks|robux|gems|diamonds|coins|primogems", "点券"),
+    ("membership|subscription|premium|vip", "会员"),
+    ("accounts?|accs?", "账号"),
+    ("passwords?|pwd", "密码"),
+    ("verification codes?|sms codes?|otp", "验证码"),
+    ("id cards?|id numbers?|personal info(?:rmation)?|personal data", "身份证个人信息"),
+    ("bank cards?|credit cards?|debit cards?", "银行卡"),
+    ("zfb|alipay", "支付宝"),
+    ("wx|vx|wechat|weixin", "微信"),
+    ("yhk", "银行卡"),
+    ("jhm", "激活码"),
+    # 出了什么事
+    ("hacked|got hacked|stolen|compromised", "被盗"),
+    ("log ?ins?|logged in|sign ?ins?|signed in", "登录"),
+    ("another city|other city|different city|unknown device|new device|strange device", "异地"),
+    ("recover|get it back|get back|retrieve", "找回"),
+    ("scam|scams|scammed|scammer|scammers|fraud|fraudulent|ripped off|cheated", "骗"),
+    ("phishing|phished", "钓鱼"),
+    ("fake", "假"),
+    ("refunds?|refunded|money back|chargeback", "退款"),
+    ("paid|pay|paying|payment|payments", "付款"),
+    (
+        "never delivered|not delivered|nothing delivered|never arrived|didnt arrive|never received|didnt receive|nothing arrived",
+        "没发货",
+    ),
+    ("deliver|delivered|delivery|shipped|ship", "发货"),
+    ("blocked me|blocked|ghosted|ignores me|not responding|no reply", "拉黑"),
+    (
+        "invalid|doesnt work|not working|does not work|wont work|already used|already redeemed|expired",
+        "无效",
+    ),
+    ("banned|ban|suspended", "封号"),
+    ("pirated|pirate|cracked|stolen keys?|grey market|gray market", "盗版"),
+    ("illegal|against the law|jail|arrested|crime", "违法"),
+    ("report|reporting", "举报"),
+    ("police|cops", "报警"),
+    ("complain|complaint", "投诉"),
+    ("regulated|regulation|oversight", "监管"),
+    ("reseller|resell|franchise|agent|dropshipping", "代理"),
+    ("make money|earn money|side hustle|passive income", "赚钱"),
+    ("kids?|child|children|son|daughter", "孩子"),
+    ("minors?|underage", "未成年"),
+    ("spent", "花了"),
+    ("buy|bought|buying|purchased?|order(?:ed)?", "买"),
+    ("games?|gaming", "游戏"),
+    ("money|cash", "钱"),
+    ("cards?", "卡"),
+    # 怎么问
+    ("legit|trustworthy|reliable|trust", "靠谱"),
+    ("is (?:it |this |that )?safe|safe to", "安全吗"),
+    ("safe|safely|secure", "安全"),
+    ("risky|risks?|dangerous", "风险"),
+    ("cheap|cheaper|cheapest|half price|too good to be true|discount", "便宜"),
+    ("official|officially", "官方"),
+    ("what should i do|what do i do|what can i do|what to do|how to fix|help me", "怎么办"),
+    ("what is|whats|what are", "什么是"),
+    ("how (?:do|can|should) i|how to", "怎么"),
+    ("where (?:can|do|should) i|where to", "哪里"),
+)
+_ENGLISH_RE = re.compile("|".join(f"(?<![a-z])(?:{pattern})(?![a-z])" for pattern, _ in _ENGLISH))
+_ENGLISH_PARTS = tuple(re.compile(f"(?:{pattern})") for pattern, _ in _ENGLISH)
+
+
+def _english(match: re.Match[str]) -> str:
+    word = match.group()
+    for (_, chinese), part in zip(_ENGLISH, _ENGLISH_PARTS, strict=True):
+        if part.fullmatch(word):
+            return chinese
+    return word  # pragma: no cover - 总有一个整体匹配
+
 
 def canonical(normalized: str) -> str:
-    """把口语/错字替换成统一写法（输入须已归一化）。"""
+    """把英文、拼音缩写、口语和错字替换成统一写法（输入须已归一化）。"""
+    if _ASCII_WORD_RE.search(normalized):
+        normalized = _ENGLISH_RE.sub(_english, normalized)
     return _SYN_RE.sub(lambda m: _SYN_MAP[m.group()], normalized)
+
+
+_ASCII_WORD_RE = re.compile("[a-z]{2}")
 
 
 def grams(text: str) -> list[str]:
     """特征：英文/数字整词，中文连续段的双字组（单字段取单字）。"""
+    return list(_grams(text))
+
+
+@lru_cache(maxsize=16)  # 同一句话的索引特征和模型特征都要它；不为跨消息缓存
+def _grams(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for match in _RUN_RE.finditer(text):
         run = match.group()
@@ -75,7 +166,7 @@ def grams(text: str) -> list[str]:
             out.append(run)
         else:
             out.extend(run[i : i + 2] for i in range(len(run) - 1))
-    return out
+    return tuple(out)
 
 
 # 概念词类：同一意思的不同说法归到一个概念特征上，让没见过的说法也能对上号。
@@ -273,7 +364,6 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "破解",
         "未授权",
         "黑key",
-        "盗号",
         "来路不明",
         "侵权",
         "共享号",
@@ -337,6 +427,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "登陆",
         "异地",
         "被盗",
+        "盗号",
         "找回",
         "二次验证",
     ),
@@ -378,9 +469,47 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "#fraud": ("骗", "诈骗", "骗子", "坑", "套路", "骗纸"),
     "#store": ("实体店", "报刊亭", "网吧", "小卖部", "线下", "传统", "店主", "生意"),
     "#bot": ("机器人", "bot", "助手", "指令", "命令", "菜单", "帮助", "help", "怎么用你"),
+    # 通用的问法（不分话题）：问时间、地点、怎么进、要地址、要下载、问规矩、问价、问找谁、忘了。
+    # 管理员的条目（服务器地址、活动时间、群规……）和发布的条目一样靠它们认出换了说法的问题。
+    "#when": ("几点", "什么时候", "多久", "何时", "哪天", "多长时间", "啥时候"),
+    "#where": ("在哪", "哪里", "哪儿", "去哪", "从哪", "哪下", "哪找", "何处"),
+    "#enter": ("怎么进", "进不去", "怎么连", "连不上", "怎么加入", "如何进入", "怎么上", "进不了"),
+    "#address": ("地址", "ip", "网址", "入口", "域名"),
+    "#download": ("下载", "安装包"),
+    "#rule": ("规矩", "规则", "群规", "守则"),
+    "#price": ("多少钱", "价格", "几块", "什么价", "价钱"),
+    "#who": ("找谁", "是谁", "哪位", "联系谁"),
+    "#forgot": ("忘了", "忘记", "不记得", "记不得", "记不清"),
+    "#lag": ("卡顿", "掉帧", "延迟", "卡成ppt", "很卡", "好卡", "帧数", "ping"),
 }
+# 通用问法的概念：不说明话题（话题判断不数它们）。
+GENERIC_CONCEPTS = frozenset(
+    {
+        "#when",
+        "#where",
+        "#enter",
+        "#address",
+        "#download",
+        "#rule",
+        "#price",
+        "#who",
+        "#forgot",
+        "#lag",
+    }
+)
+
+
+def _term_pattern(term: str) -> str:
+    """英文/字母数字的概念词要整词出现（publickey 里的 key、ship 里的 ip 都不算）。"""
+    escaped = re.escape(term)
+    return f"(?<![a-z]){escaped}(?![a-z])" if term.isascii() else escaped
+
+
 _CONCEPT_RE = re.compile(
-    "|".join(sorted((re.escape(t) for ts in CONCEPTS.values() for t in ts), key=len, reverse=True))
+    "|".join(
+        _term_pattern(t)
+        for t in sorted({t for ts in CONCEPTS.values() for t in ts}, key=len, reverse=True)
+    )
 )
 _TERM_CONCEPT = {t: c for c, ts in CONCEPTS.items() for t in ts}
 
@@ -392,17 +521,57 @@ _TERM_CONCEPT = {t: c for c, ts in CONCEPTS.items() for t in ts}
 CONCEPT_WEIGHT = 1.25
 
 
+# 拼音特征（同音字、拼音输入）的权重：只是旁证，不能压过字面上的字组。
+PINYIN_WEIGHT = 0.5
+USE_PINYIN = True
+
+
 def feature_weight(feature: str) -> float:
-    """特征的额外权重（乘在 IDF 上）：概念特征 `CONCEPT_WEIGHT`，其余为 1。"""
-    return CONCEPT_WEIGHT if feature.startswith("#") else 1.0
+    """特征的额外权重（乘在 IDF 上）：概念特征 `CONCEPT_WEIGHT`，拼音特征 `PINYIN_WEIGHT`，其余为 1。"""
+    if feature.startswith("#"):
+        return CONCEPT_WEIGHT
+    if feature.startswith(PINYIN_PREFIX):
+        return PINYIN_WEIGHT
+    return 1.0
 
 
 def concepts(text: str) -> list[str]:
     """文本里出现的概念特征（如 #illegal），输入须已预处理。"""
-    return list(dict.fromkeys(_TERM_CONCEPT[m.group()] for m in _CONCEPT_RE.finditer(text)))
+    return list(_concepts(text))
+
+
+@lru_cache(maxsize=16)  # 同一句话的索引特征、模型特征和话题判断都要它；不为跨消息缓存
+def _concepts(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_TERM_CONCEPT[m.group()] for m in _CONCEPT_RE.finditer(text)))
 
 
 def features(text: str) -> list[str]:
-    """TF-IDF 用的全部特征：双字组与英文词、中文单字、概念特征。"""
+    """索引（TF-IDF）用的特征：双字组与英文词、中文单字、概念特征、编号。"""
     singles = [c for c in text if c > "\u2e7f"]
-    return [*grams(text), *singles, *concepts(text)]
+    # 编号（二区 = 2区、第一期 = 1期）换成统一写法的特征，写法不同的同一个编号也对得上
+    numbers = [f"{IDENT_PREFIX}{token}" for token in identifiers(text)]
+    return [*grams(text), *singles, *concepts(text), *numbers]
+
+
+def model_features(text: str) -> list[str]:
+    """条目模型用的特征：双字组与英文词、概念、拼音（同音错字、打拼音也对得上）。
+
+    拼音只给条目模型：它学得出哪些拼音组合有用；放进索引反而让每次查询多走一倍的倒排表（慢三成），
+    在同音错字上的帮助也小得多（1,004 道各换一个同音字的开发题：只放索引多答对 5 道，放进模型 12–18 道）。
+    """
+    sounds = pinyin_grams(text) if USE_PINYIN else []
+    return [*grams(text), *concepts(text), *sounds]
+
+
+# 不带内容的字词：疑问词、语气词、指代词、“怎么办”这类套话。去掉它们以后不剩两个字的问题
+# （“怎么办”“这个咋弄”）说不出问的是什么，点名时给建议而不是猜一条。
+_EMPTY_WORDS_RE = re.compile(
+    "怎么办|怎么回事|怎么样|怎么|什么|为什么|如何|哪个|哪些|哪里|请问|求助|有没有|是不是|能不能|可以吗|"
+    "这个|那个|这种|那种|这样|那样|一下|大家|我们|你们|他们|我的|你的|"
+    "[吗呢吧啊呀哦嗯么了的是我你他她它这那个一有在就都也还要会能咋啥嘛哈]"
+)
+
+
+def content(prepared: str) -> str:
+    """去掉疑问词、语气词和指代词后剩下的字（输入须已预处理）。"""
+    return _EMPTY_WORDS_RE.sub("", prepared).replace(" ", "")

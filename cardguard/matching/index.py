@@ -7,21 +7,23 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import sys
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from heapq import heappop, heappush
 from itertools import accumulate, islice, pairwise
 from operator import itemgetter
 from pathlib import Path
+from typing import TypeGuard
 
 from ..knowledge import Entry
 from ..knowledge.cache import DerivedCache, code_version, make_key
-from .corpus import Corpus, CorpusData, Query, build_corpus_data, score_bound
+from .corpus import Corpus, CorpusData, Query, build_corpus_data
 
 CANDIDATES = 6
 COVER_CANDIDATES = 4
@@ -80,19 +82,27 @@ class Index:
         - 覆盖问题里稀有特征最多的 `COVER_CANDIDATES` 个，与第 `COVER_CANDIDATES` 个覆盖得
           一样多的也算上（最多 `COVER_MAX` 个）：问法多的长条目向量被摊薄、部分余弦偏低，
           但和问题几乎一样的问法会让 rapidfuzz 那一项很高（短问题常见）；
-        - 有一条问法和问题（预处理后）一字不差的条目。
+        - 有一条问法和问题（预处理后）一字不差的条目；
+        - 学出来的条目模型给了加分的条目（`Query.bonus`）。
         """
         acc, cover, _ = self._accumulate(query)
-        return self._top(query, acc, cover, scope)
+        return self._top(query, acc, cover, scope, self.phrases.find(query.text))
 
     def _top(
-        self, query: Query, acc: dict[int, float], cover: dict[int, float], scope: str | None
+        self,
+        query: Query,
+        acc: dict[int, float],
+        cover: dict[int, float],
+        scope: str | None,
+        exact: list[int],
     ) -> list[tuple[int, float]]:
         extra = self.scoped  # 群条目很少：先多取几个，再去掉别的群的
         chosen = dict(sorted(acc.items(), key=_SECOND, reverse=True)[: CANDIDATES + extra])
         for index in _most_covering(cover, COVER_CANDIDATES + extra, COVER_MAX + extra):
             chosen.setdefault(index, acc[index])
-        for index in self.phrases.find(query.text):
+        for index in exact:
+            chosen.setdefault(index, acc.get(index, 0.0))
+        for index in query.bonus:  # 学出来的模型看好的条目：余弦再低也要打分
             chosen.setdefault(index, acc.get(index, 0.0))
         if not extra:
             return list(chosen.items())
@@ -138,32 +148,24 @@ class Index:
                 total += q_weight * weights[slot]
         return total
 
-    def ranking(self, query: Query, scope: str | None = None) -> Iterator[tuple[int, float]]:
+    def ranking(self, query: Query, scope: str | None = None) -> LazyRanking:
         """候选按置信度从高到低逐个给出（条目下标，置信度），顺序与全部打分后排序完全一样。
 
-        打分里最贵的是 rapidfuzz 那一项，所以按需计算：候选先按完整余弦排好，
-        每个候选的分数不超过“相似度取满分”时的上界；只有当下一个候选的上界
-        已经低于算好的最高分时，才给出这个最高分，其余的等调用方要时再算。
-        调用方通常只看前一两名，多数候选的相似度就不用算了。
+        打分里最贵的是 rapidfuzz 那一项，所以按需计算：候选先按分数上界（完整余弦、
+        相似度的上限，见 `Corpus.bound`）排好；只有当下一个候选的上界已经低于算好的
+        最高分时，才给出这个最高分，其余的等调用方要时再算。
+        调用方通常只看前一两名，多数候选的相似度就不用算了；“第一名领先多少”也常常
+        只看上界就知道（`LazyRanking.upper`），不用把第二名算出来。
         """
         acc, cover, common = self._accumulate(query)
-        part = self._common_part
-        pending = sorted(
-            ((p + part(common, i), i) for i, p in self._top(query, acc, cover, scope)),
-            reverse=True,
-        )
-        score = self.corpus.score
-        done: list[tuple[float, int]] = []  # 堆：（-置信度，条目下标）
-        position = 0
-        while position < len(pending) or done:
-            while position < len(pending) and (
-                not done or score_bound(pending[position][0]) >= -done[0][0]
-            ):
-                cosine, index = pending[position]
-                position += 1
-                heappush(done, (-score(query, index, cosine), index))
-            negative, index = heappop(done)
-            yield index, -negative
+        exact = self.phrases.find(query.text)
+        part, corpus = self._common_part, self.corpus
+        pending = []
+        for index, partial in self._top(query, acc, cover, scope, exact):
+            cosine = partial + part(common, index)
+            pending.append((corpus.bound(query, cosine, index, index in exact), cosine, index))
+        pending.sort(reverse=True)
+        return LazyRanking(query, pending, corpus)
 
     def rank(
         self, query: Query, limit: int = 5, scope: str | None = None
@@ -174,6 +176,42 @@ class Index:
         与穷举逐项求和只差浮点求和的先后顺序（远小于分数保留的 0.1）。
         """
         return list(islice(self.ranking(query, scope), limit))
+
+
+class LazyRanking:
+    """按需打分的排序：逐个给出（条目下标，置信度）；`upper()` 是还没给出的候选最高可能拿的分数。"""
+
+    def __init__(
+        self, query: Query, pending: list[tuple[float, float, int]], corpus: Corpus
+    ) -> None:
+        self.query = query
+        self.pending = pending  # （分数上界，余弦，条目下标），上界从高到低
+        self.corpus = corpus
+        self.done: list[tuple[float, int]] = []  # 堆：（-置信度，条目下标）
+        self.position = 0
+
+    def __iter__(self) -> LazyRanking:
+        return self
+
+    def __next__(self) -> tuple[int, float]:
+        pending, done = self.pending, self.done
+        while self.position < len(pending) and (
+            not done or pending[self.position][0] >= -done[0][0]
+        ):
+            _, cosine, index = pending[self.position]
+            self.position += 1
+            heappush(done, (-self.corpus.score(self.query, index, cosine), index))
+        if not done:
+            raise StopIteration
+        negative, index = heappop(done)
+        return index, -negative
+
+    def upper(self) -> float:
+        """还没给出的候选里，最高可能的分数（没有了为负无穷）。"""
+        best = -self.done[0][0] if self.done else -math.inf
+        if self.position < len(self.pending):
+            best = max(best, self.pending[self.position][0])
+        return best
 
 
 def _most_covering(cover: dict[int, float], count: int, most: int) -> list[int]:
@@ -228,7 +266,7 @@ def load_or_build(
     key = make_key(_code_version(), entries_digest(entries))
     got = cache.get(key)
     if _fits(got, len(entries)):
-        return got  # type: ignore[no-any-return]
+        return got
     built = _build(entries)
     cache.put(key, built)
     return built
@@ -239,7 +277,7 @@ def _build(entries: Sequence[Entry]) -> tuple[CorpusData, Postings]:
     return data, build_postings(data)
 
 
-def _fits(value: object, size: int) -> bool:
+def _fits(value: object, size: int) -> TypeGuard[tuple[CorpusData, Postings]]:
     if not isinstance(value, tuple) or len(value) != 2:
         return False
     data, postings = value
@@ -247,6 +285,7 @@ def _fits(value: object, size: int) -> bool:
         isinstance(data, CorpusData)
         and isinstance(postings, Postings)
         and len(data.offsets) == size + 1
+        and len(data.typical) == size
         and len(postings.offsets) == len(data.vocab) + 1
     )
 
@@ -265,6 +304,6 @@ def entries_digest(entries: Iterable[Entry]) -> str:
 def _code_version() -> str:
     from .. import text
     from ..knowledge import cache
-    from . import corpus, features
+    from . import corpus, features, idents
 
-    return code_version((text, features, corpus, sys.modules[__name__], cache))
+    return code_version((text, features, corpus, idents, sys.modules[__name__], cache))

@@ -2,30 +2,70 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import islice
 from pathlib import Path
 
 from ..knowledge import Entry, Knowledge
-from ..text import looks_like_question, looks_like_trouble
+from ..text import has_link, looks_like_question, looks_like_trouble
+from . import pinyin
 from .corpus import Query, prepare, rank_exhaustive
-from .index import Index
+from .features import content
+from .index import Index, LazyRanking
+from .model import NONE, load_or_train
 from .topic import TopicModel
 
 # 阈值（0–100），在开发集上调定。
 EXPLICIT_MIN = 20.0
 EXPLICIT_OFF_TOPIC_MIN = 30.0
 SUGGEST_MIN = 20.0
-PASSIVE_STRONG_MIN = 28.0
-PASSIVE_WEAK_MIN = 50.0
-PASSIVE_MARGIN = 5.0
-PASSIVE_STATEMENT_MIN = 45.0
-PASSIVE_STATEMENT_MARGIN = 8.0
-PASSIVE_OFF_TOPIC_MIN = 62.0
-PASSIVE_OFF_TOPIC_MARGIN = 10.0
+# 去掉疑问词、语气词以后至少剩这么多字，点名时才直接回答（“怎么办”只给建议）。
+MIN_CONTENT_CHARS = 2
+# 词表看不出话题时，条目模型给的 P(闲聊) 低于这个值也按“在话题上”的门槛回答点名提问。
+EXPLICIT_CHATTER_MAX = 0.3
+# 旁听判断（问法多的条目）：各项信号的权重与截距，用逻辑回归在开发集上拟合
+# （正例 = 旁听该答、第一名也答对的问题；反例 = 闲聊和第一名答错的问题；fresh_2 不参与），
+# 见 bench/calibrate.py。打分 ≥ PASSIVE_DECISION 才开口：开发集闲聊约 1/300 句误触发。
+PASSIVE_WEIGHTS = {
+    "score": 0.0913,  # 匹配分（不含条目模型和本群的加分）
+    "lead": 0.0726,  # 领先最强对手的分数（最多 LEAD_CAP）
+    "p_entry": 0.695,  # 条目模型：P(第一名这条)
+    "p_chatter": -2.754,  # 条目模型：P(闲聊)
+    "strong_topic": 0.585,  # 话题词表：明显在谈卡网（强度 2）
+    "shaped": 0.697,  # 像问句或诉苦
+    "off_topic": -2.348,  # 话题模型判为闲聊
+    "length": 0.136,  # 预处理后的字数（最多 MAX_LENGTH_SIGNAL）：长的求助多半是真事
+}
+PASSIVE_BIAS = -6.055
+PASSIVE_DECISION = 1.0
+LEAD_CAP = 30.0
+MAX_LENGTH_SIGNAL = 60
+# 没有闲聊例句（chatter.yaml）时：明显在谈卡网的问句或诉苦、分数至少这么高才旁听回答。
+PASSIVE_PLAIN_MIN = 60.0
+# 其余条目（管理员加的）：问句、分数至少这么高（几乎就是原话）、领先这么多才旁听回答。
+PASSIVE_OTHER_MIN = 60.0
+PASSIVE_OTHER_LEAD = 10.0
 MAX_SUGGESTIONS = 3
+# 点名时第一名和（不相关的）第二名几乎打平：说不准问的是哪条，给建议而不是猜一个。
+EXPLICIT_TIE_MARGIN = 0.5
+# 问法少于这么多句的条目，话题模型（拿全局条目的问法学的）说了不算。
+TOPIC_MIN_PHRASINGS = 5
+# 条目模型：问法至少这么多句的全局条目才单独成一类；它给的概率 P 换成 P × MODEL_POINTS 分。
+# 30 分：开发集各套和 fresh_1 上点名 top-1 都比不加高约 1–2 个百分点，15–50 之间差别不大。
+MODEL_MIN_PHRASINGS = 20
+MODEL_POINTS = 30.0
+MODEL_MIN_PROBABILITY = 0.05
+# 问题说的是“本群/本服/群里/管理”时，管理员自己加的条目（本群的、和问法很少的全局条目）多这么几分（也要有字面支撑，见
+# `corpus.with_bonus`）：“被骗了找哪个管理”“群里能发链接吗”问的是本群的规矩，和内置条目分数相近时
+# 应该由群条目来答；没提本群的泛泛问题（“充值渠道哪个靠谱”）照常比分数。
+LOCAL_POINTS = 8.0
+_LOCAL_CUE_RE = re.compile(
+    r"本群|群里|咱群|我们群|这个群|群主|管理|本服|服里|咱服|这个服|服务器里|服主"
+)
 MAX_QUERY_CHARS = 300
 
 
@@ -38,6 +78,10 @@ class MatchResult:
     entry: Entry | None = None
     suggestions: tuple[str, ...] = ()
     ranked: tuple[tuple[str, float], ...] = field(default=(), repr=False)
+
+    def __post_init__(self) -> None:
+        # 排序用的分数不封顶（原话一字不差时可以超过 100）；给人看的置信度封在 0–100。
+        object.__setattr__(self, "score", max(0.0, min(100.0, self.score)))
 
     @property
     def answer(self) -> str | None:
@@ -52,6 +96,18 @@ class MatchResult:
             "answer": self.answer,
             "suggestions": list(self.suggestions),
         }
+
+
+@dataclass(frozen=True)
+class PassiveView:
+    """旁听判断看到的：第一名（条目下标，分数）、领先多少、像不像问句/诉苦、话题强度、线性判断的信号。"""
+
+    first: tuple[int, float] | None
+    lead: float
+    asking: bool
+    shaped: bool
+    strength: int
+    signals: dict[str, float] | None
 
 
 class Matcher:
@@ -71,6 +127,15 @@ class Matcher:
         self.index = Index(entries, cache_dir)
         self.corpus = self.index.corpus
         self._off_topic = tuple(off_topic)
+        self._cache_dir = cache_dir
+        self._last: tuple[str, str | None, Query] | None = None
+        self._last_probabilities: tuple[str, dict[str, float]] | None = None
+        # 管理员自己加的条目：各群的群条目，和问法很少的全局条目（机器人管理员加的）。
+        self._local: dict[str | None, list[int]] = {}
+        offsets = self.corpus.data.text_offsets
+        for index, entry in enumerate(self.corpus.entries):
+            if entry.scope is not None or offsets[index + 1] - offsets[index] < MODEL_MIN_PHRASINGS:
+                self._local.setdefault(entry.scope, []).append(index)
 
     @classmethod
     def for_knowledge(cls, knowledge: Knowledge, *, cache_dir: Path | None = None) -> Matcher:
@@ -79,8 +144,42 @@ class Matcher:
 
     @cached_property
     def topic(self) -> TopicModel:
-        """话题模型：第一次旁听判断时才建（全局条目的问法 vs 闲聊例句）。"""
-        return TopicModel(self._on_topic(), (prepare(line) for line in self._off_topic))
+        """学出来的两个模型：话题模型（全局条目的问法 vs 闲聊例句）和条目模型（见 `model`）。
+
+        第一次匹配时才建（条目模型要训练约一秒半；给了 `cache_dir` 时训练结果存在那里）。
+        """
+        model = TopicModel(self._on_topic(), (prepare(line) for line in self._off_topic))
+        labelled = self._learnable()
+        if labelled:
+            chatter = [prepare(line) for line in self._off_topic]
+            model.learned = load_or_train(labelled, chatter, self._cache_dir)
+            # 条目模型用拼音特征：字表也在这里（后台预热时）建好或从缓存读出，第一句问话不用等
+            pinyin.warm_up(self._cache_dir)
+        return model
+
+    def _learnable(self) -> list[tuple[str, list[str]]]:
+        """条目模型的训练数据：问法够多的全局条目（发布的条目），每条的全部问法。"""
+        corpus, seen = self.corpus, set()
+        labelled = []
+        for index, entry in enumerate(corpus.entries):
+            texts = corpus.phrasings(index)
+            if entry.scope is None and len(texts) >= MODEL_MIN_PHRASINGS and entry.id not in seen:
+                seen.add(entry.id)
+                labelled.append((entry.id, texts))
+        return labelled
+
+    @cached_property
+    def _learned_rows(self) -> dict[str, list[int]]:
+        """条目模型的类别 → 同 id 的条目下标（群里改过的内置条目与原条目共享）。"""
+        learned = self.topic.learned
+        if learned is None:
+            return {}
+        wanted = set(learned.classes)
+        rows: dict[str, list[int]] = {}
+        for index, entry in enumerate(self.corpus.entries):
+            if entry.id in wanted:
+                rows.setdefault(entry.id, []).append(index)
+        return rows
 
     def _on_topic(self) -> list[str]:
         """话题模型的正例：全局条目预处理后的问法。"""
@@ -106,6 +205,8 @@ class Matcher:
             return False
         if previous._on_topic() != self._on_topic():
             return False
+        if previous._learnable() != self._learnable():
+            return False
         self.__dict__["topic"] = built
         return True
 
@@ -114,9 +215,42 @@ class Matcher:
         """参与匹配的全部条目。"""
         return self.corpus.entries
 
-    def query(self, text: str) -> Query:
-        """预处理一条问题（过长的只取开头）。"""
-        return self.corpus.query(text[:MAX_QUERY_CHARS])
+    def query(self, text: str, scope: str | None = None) -> Query:
+        """预处理一条问题（过长的只取开头），带上加分：条目模型的，和本群条目的（见 `LOCAL_POINTS`）。"""
+        last = self._last
+        if last is not None and last[0] == text and last[1] == scope:
+            return last[2]
+        query = self.corpus.query(text[:MAX_QUERY_CHARS])
+        if query.text:
+            bonus = self._bonus(self._probabilities(query.text))
+            if _LOCAL_CUE_RE.search(query.text):
+                own = (*self._local.get(None, ()), *(self._local.get(scope, ()) if scope else ()))
+                for index in own:
+                    bonus[index] = bonus.get(index, 0.0) + LOCAL_POINTS
+            if bonus:
+                query = replace(query, bonus=bonus)
+        self._last = (text, scope, query)
+        return query
+
+    def _probabilities(self, prepared: str) -> dict[str, float]:
+        """条目模型的概率（同一句话只算一次）；没有条目模型时为空。"""
+        last = self._last_probabilities
+        if last is not None and last[0] == prepared:
+            return last[1]
+        learned = self.topic.learned
+        found = learned.probabilities(prepared) if learned is not None else {}
+        self._last_probabilities = (prepared, found)
+        return found
+
+    def _bonus(self, probabilities: dict[str, float]) -> dict[int, float]:
+        """条目模型的概率换成加分：P × `MODEL_POINTS`，只给概率不可忽略的几条。"""
+        rows = self._learned_rows
+        bonus: dict[int, float] = {}
+        for entry_id, p in probabilities.items():
+            if p >= MODEL_MIN_PROBABILITY:
+                for index in rows.get(entry_id, ()):
+                    bonus[index] = MODEL_POINTS * p
+        return bonus
 
     def rank(
         self, text: str, limit: int = 5, scope: str | None = None, *, exhaustive: bool = False
@@ -126,24 +260,13 @@ class Matcher:
         ranking = self._ranking(text, scope, exhaustive)
         return [(entries[i].id, s) for i, s in islice(ranking, limit)]
 
-    def _ranking(
-        self, text: str, scope: str | None, exhaustive: bool = False
-    ) -> Iterator[tuple[int, float]]:
+    def _ranking(self, text: str, scope: str | None, exhaustive: bool = False) -> Ranked:
         """（条目下标，置信度）从高到低，同 id 只给第一个；索引版按需打分（见 `Index.ranking`）。"""
-        query = self.query(text)
+        query = self.query(text, scope)
         if exhaustive:
-            raw: Iterable[tuple[int, float]] = rank_exhaustive(
-                self.corpus, query, len(self.corpus.entries), scope
-            )
-        else:
-            raw = self.index.ranking(query, scope)
-        seen: set[str] = set()
-        entries = self.corpus.entries
-        for index, score in raw:
-            entry_id = entries[index].id
-            if entry_id not in seen:
-                seen.add(entry_id)
-                yield index, score
+            scored = rank_exhaustive(self.corpus, query, len(self.corpus.entries), scope)
+            return Ranked(iter(scored), self.corpus.entries, scored)
+        return Ranked(self.index.ranking(query, scope), self.corpus.entries)
 
     def _pairs(self, ranked: Iterable[tuple[int, float]]) -> tuple[tuple[str, float], ...]:
         entries = self.corpus.entries
@@ -155,35 +278,134 @@ class Matcher:
         first = next(ranking, None)
         if first is None:
             return MatchResult(None, 0.0)
-        on_topic = self.topic.strength(self.query(text).text) > 0
-        bar = EXPLICIT_MIN if on_topic else EXPLICIT_OFF_TOPIC_MIN
-        if first[1] >= bar:
+        bar = self._explicit_bar(text, scope, first[0])
+        seen: list[tuple[int, float]] = []  # 判断领先时已经打过分的，给建议时接着用
+        if (
+            first[1] >= bar
+            and len(content(self.query(text, scope).text)) >= MIN_CONTENT_CHARS
+            and (
+                first[1] - ranking.upper() >= EXPLICIT_TIE_MARGIN  # 上界就够说明领先：不用再打分
+                or self._clear_lead(first, _recording(ranking, seen), EXPLICIT_TIE_MARGIN)
+            )
+        ):
             entry = self.corpus.entries[first[0]]
             return MatchResult(entry.id, first[1], entry, (), self._pairs([first]))
-        shown = [first, *islice(ranking, MAX_SUGGESTIONS - 1)] if first[1] >= SUGGEST_MIN else []
+        rest = [*seen, *islice(ranking, max(0, MAX_SUGGESTIONS - 1 - len(seen)))]
+        shown = [first, *rest[: MAX_SUGGESTIONS - 1]] if first[1] >= SUGGEST_MIN else []
         pairs = self._pairs(shown)
         suggestions = tuple(i for i, s in pairs if s >= SUGGEST_MIN)
         return MatchResult(None, first[1], None, suggestions, pairs)
 
+    def _explicit_bar(self, text: str, scope: str | None, index: int) -> float:
+        """点名回答的门槛：在话题上（或话题模型管不了这条）`EXPLICIT_MIN`；
+        词表看不出话题时，条目模型也说不像闲聊才用同一个门槛，否则 `EXPLICIT_OFF_TOPIC_MIN`。
+        """
+        if not self._topic_judges(index):
+            return EXPLICIT_MIN
+        prepared = self.query(text, scope).text
+        if self.topic.strength(prepared) > 0:
+            return EXPLICIT_MIN
+        if self._probabilities(prepared).get(NONE, 1.0) < EXPLICIT_CHATTER_MAX:
+            return EXPLICIT_MIN
+        return EXPLICIT_OFF_TOPIC_MIN
+
     def passive(self, text: str, scope: str | None = None) -> MatchResult:
-        """群聊旁听：在话题上、像问句或诉苦、而且很有把握时才答（不给建议）。"""
+        """群聊旁听：没把握就不开口（不给建议）。
+
+        问法多的条目（条目模型认得的）用一个线性判断：匹配分、领先第二名多少、条目模型说“像这条”
+        和“像闲聊”的概率、话题词表、像不像问句或诉苦、话题模型是否判为闲聊、句子长短，
+        加权求和过 `PASSIVE_DECISION` 才答（权重见 `PASSIVE_WEIGHTS`）。
+        其余条目（管理员加的、群里的）话题模型不认得，只在问句和它的原话几乎一样时才答。
+        """
+        view = self.passive_view(text, scope)
+        if view.first is None:
+            return MatchResult(None, 0.0)
+        index, score = view.first
+        pairs = self._pairs([view.first])
+        if view.signals is not None:
+            decided = passive_decision(view.signals) >= PASSIVE_DECISION
+        elif not self.topic.enabled:  # 没有闲聊例句：学不出“什么不是问题”，只在很有把握时开口
+            decided = (
+                view.shaped
+                and view.strength == 2
+                and score >= PASSIVE_PLAIN_MIN
+                and view.lead >= PASSIVE_OTHER_LEAD
+            )
+        else:
+            decided = view.asking and score >= PASSIVE_OTHER_MIN and view.lead >= PASSIVE_OTHER_LEAD
+        if not decided:
+            return MatchResult(None, score, None, (), pairs)
+        entry = self.corpus.entries[index]
+        return MatchResult(entry.id, score, entry, (), pairs)
+
+    def passive_view(self, text: str, scope: str | None = None) -> PassiveView:
+        """旁听判断看到的一切：第一名、领先多少、句子的样子，以及线性判断的各项信号。
+
+        `signals` 只在第一名是条目模型认得的条目、又有闲聊例句时才有（否则走简单规则）。
+        bench/calibrate.py 用它在开发集上拟合 `PASSIVE_WEIGHTS`。
+        """
         asking = looks_like_question(text)
         shaped = asking or looks_like_trouble(text)
-        prepared = prepare(text[:MAX_QUERY_CHARS])  # 话题判断只要文本；向量等要匹配时再算
-        if self.topic.off_topic(prepared):
-            return MatchResult(None, 0.0)
-        bar = _passive_bar(self.topic.strength(prepared), asking, shaped)
-        if bar is None:
-            return MatchResult(None, 0.0)
+        if not shaped and has_link(text):
+            # 贴链接（广告、分享、官网地址）不是在提问：那是链接识别的事，旁听不接话。
+            return PassiveView(None, 0.0, asking, shaped, 0, None)
+        prepared = prepare(text[:MAX_QUERY_CHARS])
+        topic = self.topic
+        off, strength = topic.judge(prepared)
+        if off and (not shaped or strength == 0):
+            # 话题模型说是闲聊，词表也没看出话题（或者根本不像问句、诉苦）：不必再匹配。
+            # 群里大多数像问句的闲聊在这里结束，省下排序和条目模型的开销。
+            return PassiveView(None, 0.0, asking, shaped, strength, None)
         ranking = self._ranking(text, scope)
         first = next(ranking, None)
         if first is None:
-            return MatchResult(None, 0.0)
-        pairs = self._pairs([first])
-        if first[1] < bar[0] or not self._clear_lead(first, ranking, bar[1]):
-            return MatchResult(None, first[1], None, (), pairs)
-        entry = self.corpus.entries[first[0]]
-        return MatchResult(entry.id, first[1], entry, (), pairs)
+            return PassiveView(None, 0.0, asking, shaped, strength, None)
+        index = first[0]
+        lead = self._lead(first, ranking)
+        if not topic.enabled or self.corpus.entries[index].id not in self._learned_rows:
+            return PassiveView(first, lead, asking, shaped, strength, None)
+        query = self.query(text, scope)
+        probabilities = self._probabilities(query.text)
+        signals = {
+            "score": self.corpus.score(replace(query, bonus={}), index),
+            "lead": lead,
+            "p_entry": probabilities.get(self.corpus.entries[index].id, 0.0),
+            "p_chatter": probabilities.get(NONE, 0.0),
+            "strong_topic": float(strength == 2),
+            "shaped": float(shaped),
+            "off_topic": float(off),
+            "length": float(min(len(prepared), MAX_LENGTH_SIGNAL)),
+        }
+        return PassiveView(first, lead, asking, shaped, strength, signals)
+
+    def _lead(self, first: tuple[int, float], rest: Iterator[tuple[int, float]]) -> float:
+        """第一名领先最强“对手”多少（最多 `LEAD_CAP`）：和第一名互相 related 的条目不算对手。
+
+        只看紧随其后的三名。
+        """
+        if isinstance(rest, Ranked) and first[1] - rest.upper() >= LEAD_CAP:
+            return LEAD_CAP  # 剩下的上界都落后这么多：不用再打分
+        entries = self.corpus.entries
+        top = entries[first[0]]
+        for index, score in islice(rest, 3):
+            if first[1] - score >= LEAD_CAP:
+                break
+            other = entries[index]
+            if other.id not in top.related and top.id not in other.related:
+                return first[1] - score
+        return LEAD_CAP
+
+    def _topic_judges(self, index: int) -> bool:
+        """话题模型管得了这个条目：它是全局条目、问法够多（话题模型就是拿这些问法学的）。
+
+        群条目和只有一两句问法的管理员条目讲的常常是别的事（服务器地址、群规），
+        “不在卡网话题上”不能成为不答它们的理由。
+        """
+        corpus = self.corpus
+        if corpus.scopes[index] is not None:
+            return False
+        start, end = corpus.data.text_offsets[index], corpus.data.text_offsets[index + 1]
+        return end - start >= TOPIC_MIN_PHRASINGS
 
     def _clear_lead(
         self, first: tuple[int, float], rest: Iterator[tuple[int, float]], margin: float
@@ -203,18 +425,53 @@ class Matcher:
         return True
 
 
-def _passive_bar(strength: int, asking: bool, shaped: bool) -> tuple[float, float] | None:
-    """旁听回答的（最低分，领先第二名的分差）；None 表示这句话不该旁听回答。
+class Ranked:
+    """排序结果的迭代器：同一个 id 只给第一个；`upper()` 是还没给出的条目最高可能的分数。"""
 
-    话题越明确、越像在求助，门槛越低：
-    明显在谈卡网的问句/诉苦 < 沾边的问句 < 明显在谈卡网的陈述句 < 不在话题上的问句。
-    """
-    if strength == 2 and shaped:
-        return PASSIVE_STRONG_MIN, PASSIVE_MARGIN
-    if strength == 1 and asking:
-        return PASSIVE_WEAK_MIN, PASSIVE_MARGIN
-    if strength == 2:
-        return PASSIVE_STATEMENT_MIN, PASSIVE_STATEMENT_MARGIN
-    if shaped:
-        return PASSIVE_OFF_TOPIC_MIN, PASSIVE_OFF_TOPIC_MARGIN
-    return None
+    def __init__(
+        self,
+        raw: Iterator[tuple[int, float]],
+        entries: Sequence[Entry],
+        scored: Sequence[tuple[int, float]] | None = None,
+    ) -> None:
+        """`raw` 是索引的按需排序（有 `upper()`），或者穷举打好分的列表 `scored` 的迭代器。"""
+        self.raw = raw
+        self.entries = entries
+        self.scored = scored
+        self.given = 0
+        self.seen: set[str] = set()
+
+    def __iter__(self) -> Ranked:
+        return self
+
+    def __next__(self) -> tuple[int, float]:
+        while True:
+            index, score = next(self.raw)
+            self.given += 1
+            entry_id = self.entries[index].id
+            if entry_id not in self.seen:
+                self.seen.add(entry_id)
+                return index, score
+
+    def upper(self) -> float:
+        """还没给出的条目最高可能的分数（没有了为负无穷）。"""
+        if self.scored is not None:
+            rest = self.scored[self.given :]
+            return rest[0][1] if rest else -math.inf
+        # 没给 scored 时 raw 就是索引的按需排序。
+        assert isinstance(self.raw, LazyRanking)
+        return self.raw.upper()
+
+
+def _recording(
+    items: Iterator[tuple[int, float]], seen: list[tuple[int, float]]
+) -> Iterator[tuple[int, float]]:
+    """原样给出 `items`，同时把给出过的记进 `seen`。"""
+    for item in items:
+        seen.append(item)
+        yield item
+
+
+def passive_decision(signals: dict[str, float]) -> float:
+    """旁听判断的线性打分：`PASSIVE_WEIGHTS` 加权求和再加 `PASSIVE_BIAS`。"""
+    return PASSIVE_BIAS + sum(PASSIVE_WEIGHTS[name] * value for name, value in signals.items())

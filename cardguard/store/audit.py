@@ -59,6 +59,8 @@ class Record:
     def from_json(cls, line: str) -> Record:
         """解析一行；格式不对抛出 ValueError / KeyError / TypeError。"""
         data = json.loads(line)
+        if not isinstance(data, dict):
+            raise TypeError("一行不是对象")
         changes = tuple(Change(**c) for c in data.pop("changes"))
         return cls(changes=changes, **data)
 

@@ -138,6 +138,8 @@ def _read(path: Path) -> tuple[list[Gap], int]:
                 continue
             try:
                 data = json.loads(line)
+                if not isinstance(data, dict):
+                    raise TypeError("一行不是对象")
                 wrong = data.get("wrong") is True
                 gaps.append(Gap(float(data["ts"]), data.get("group"), str(data["text"]), wrong))
             except (ValueError, KeyError, TypeError):

@@ -134,7 +134,7 @@ def build_message(
 def text_segments(msg: Msg, text: str) -> Message:
     """只有一个文本段的消息（私聊通知等不是回复的消息用）。"""
     message_cls = type(msg.event.get_message())
-    return message_cls([message_cls.get_segment_class().text(text)])  # type: ignore[attr-defined]
+    return message_cls([message_cls.get_segment_class().text(text)])
 
 
 def _fingerprint(text: str) -> str:

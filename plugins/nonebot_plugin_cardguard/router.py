@@ -46,12 +46,14 @@ PRIORITY = 5
 
 @dataclass(frozen=True)
 class Route:
-    """一条路由：名字（写日志用）、顺序、命中后是否拦住后面的、判断函数。"""
+    """一条路由：名字（写日志用）、顺序、命中后是否拦住后面的、判断函数，
+    以及“前面这些路由接下了就不用问我”的名字。"""
 
     name: str
     order: int
     block: bool
     pick: Pick
+    unless: frozenset[str] = frozenset()
 
 
 class Router:
@@ -66,11 +68,17 @@ class Router:
         self.gate = GroupGate()
         self._skips = QuietLog(60.0)
 
-    def route(self, name: str, *, order: int, block: bool = True) -> Callable[[Pick], Pick]:
-        """登记一条路由（装饰器）。`pick` 对每条消息都要跑，必须便宜。"""
+    def route(
+        self, name: str, *, order: int, block: bool = True, unless: tuple[str, ...] = ()
+    ) -> Callable[[Pick], Pick]:
+        """登记一条路由（装饰器）。`pick` 对每条消息都要跑，必须便宜。
+
+        `unless`：排在前面的这些路由已经接下这条消息时，不再问这条（比如链接识别要处理的消息，
+        旁听就不再插嘴：一条消息机器人只说一次话）。
+        """
 
         def register(pick: Pick) -> Pick:
-            self.routes.append(Route(name, order, block, pick))
+            self.routes.append(Route(name, order, block, pick, frozenset(unless)))
             self.routes.sort(key=lambda r: r.order)
             return pick
 
@@ -102,6 +110,8 @@ class Router:
             return None, []  # 不是消息，或是机器人自己发的
         jobs: list[tuple[str, Job]] = []
         for route in self.routes:
+            if route.unless and any(name in route.unless for name, _ in jobs):
+                continue
             try:
                 job = route.pick(msg)
             except Exception as exc:

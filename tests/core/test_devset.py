@@ -1,16 +1,21 @@
-"""开发集、留出集和盲测集：点名准确率、旁听召回、误触发和答错的底线；失败时打印每一条失误。
+"""标注集的底线：点名答对、点名答错、旁听答对、旁听答错和闲聊误答；失败时打印每一条失误。
 
-- 开发集（questions/chatter）、留出集和盲测集 a–d 都在调参时看过；a–d 的闲聊还进了
-  knowledge/chatter.yaml（话题模型的反例），所以它们的误触发数是训练集上的数字；
-- 盲测集 e–h 由没看过机器人的人写成，各在封存时测过一次（数字见下面的注释），之后才看失误：
-  封存时的那次才是“没见过的问法”的成绩。
-issue 的目标：点名 top-1 ≥ 0.95，旁听召回 ≥ 0.85，旁听误触发 0。
+tests/data 里的都是开发集（调参时看过）：
+- questions/chatter、原来的留出集、dev/ 下原来叫“盲测集”的 a–h：a–d 的闲聊曾整句进了
+  knowledge/chatter.yaml，e 的失误曾被照着补写问法，f–h 封存时测过一次后也看过失误。
+  这些句子现在都不许出现在 knowledge/ 里（test_knowledge_leaks.py）。
+- dev/fresh_1.yaml、dev/fresh_2.yaml：2026-12-07 由只看过条目清单和原文的人写成。
+  fresh_1 拿来调参；fresh_2 当验证集，开发时只看汇总数字，最后才看失误。
+  改动前（681353c 的代码与知识）：fresh_1 点名 0.943、答错 10/227、旁听 0.730、误答 0/175；
+  fresh_2 点名 0.909、答错 8/198、旁听 0.719、误答 0/173。
+issue 15 在没见过的集上的目标：点名 ≥ 0.95、点名答错 ≤ 3%、旁听 ≥ 0.85、闲聊误答 ≤ 1/200。
+底线是实测值向下留一两题的余量。
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -21,35 +26,50 @@ from cardguard.matching.evaluate import QuestionEval, evaluate_questions, format
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
-# （问题集，闲聊集，top-1 底线，旁听召回底线，旁听答错占比上限，误触发上限）；
-# 数字是实测值向下取整后的底线。
+
+class Floor(NamedTuple):
+    """一套标注集的文件和底线。"""
+
+    files: tuple[str, ...]
+    top1: float  # 点名答对 ≥
+    wrong: float  # 点名答错占比 ≤
+    passive: float  # 旁听答对 ≥
+    passive_wrong: float  # 旁听答错占比 ≤
+    false_triggers: int  # 闲聊误答 ≤
+
+
 SETS = {
-    "dev": ("questions.yaml", "chatter.yaml", 0.95, 0.92, 0.01, 0),
-    "holdout": ("questions_holdout.yaml", None, 0.95, 0.89, 0.02, 0),
-    "blind-a": ("blind/questions_a.yaml", "blind/chatter_a.yaml", 0.95, 0.92, 0.02, 0),
-    "blind-b": ("blind/questions_b.yaml", "blind/chatter_b.yaml", 0.95, 0.92, 0.03, 0),
-    "blind-c": ("blind/questions_c.yaml", "blind/chatter_c.yaml", 0.95, 0.87, 0.03, 0),
-    # 400 条难闲聊；“商家不发货怎么投诉”（多半是网购）会得到不发货的维权步骤，算 1 次误触发。
-    "blind-d": (None, "blind/chatter_d.yaml", 0.0, 0.0, 0.0, 1),
-    # 封存的盲测集：原实测点名 0.880、旁听召回 0.789、答错 7/284、误触发 0/241；
-    # 按它的失误类别补写新问法（不抄原句）后 0.955、0.820、3/284、0/241——从此它不再是完全没见过的集。
-    # 第二轮补写问法（又多 361 条）后点名 0.966、旁听 0.803：问法越多条目向量越“摊薄”，
-    # 贴着门槛的几句旁听掉到门槛下；点名底线相应提高，旁听底线降到 0.80（答错、误触发不变）。
-    "blind-e": ("blind/questions_e.yaml", "blind/chatter_e.yaml", 0.96, 0.80, 0.02, 0),
-    # 又一个独立写手写的盲测集，在 e 的补写之后封存测了一次：点名 0.942、旁听召回 0.817、
-    # 答错 9/240、误触发 0/252。这才是“没见过的问法”的最新成绩；之后看过它的失误。
-    "blind-f": ("blind/questions_f.yaml", "blind/chatter_f.yaml", 0.95, 0.82, 0.04, 0),
-    # 第三个独立写手（几乎全中文），封存时测了一次：点名 0.938、旁听召回 0.848、答错 7/210、
-    # 误触发 3/213（上网代理、对局里举报、挂机被封）；之后按这三类补了通用的话题规则。
-    "blind-g": ("blind/questions_g.yaml", "blind/chatter_g.yaml", 0.95, 0.86, 0.04, 0),
-    # 第四个独立写手（87% 不提卡网），在第二轮补写问法之后封存测了一次：
-    # 点名 0.920、旁听召回 0.820、答错 7/200、误触发 0/200。失误大多是 FAQ 和它的风险点互相抢。
-    "blind-h": ("blind/questions_h.yaml", "blind/chatter_h.yaml", 0.92, 0.82, 0.04, 0),
+    "dev": Floor(("questions.yaml", "chatter.yaml"), 0.955, 0.035, 0.895, 0.025, 1),
+    "holdout": Floor(("questions_holdout.yaml",), 0.96, 0.025, 0.86, 0.025, 0),
+    "dev-a": Floor(("dev/questions_a.yaml", "dev/chatter_a.yaml"), 0.975, 0.025, 0.97, 0.02, 0),
+    "dev-b": Floor(("dev/questions_b.yaml", "dev/chatter_b.yaml"), 0.96, 0.03, 0.945, 0.025, 0),
+    "dev-c": Floor(("dev/questions_c.yaml", "dev/chatter_c.yaml"), 0.955, 0.03, 0.91, 0.02, 0),
+    # 400 句难闲聊（网购维权、官方充值、账号日常……）。
+    "dev-d": Floor(("dev/chatter_d.yaml",), 0.0, 1.0, 0.0, 1.0, 5),
+    "dev-e": Floor(("dev/questions_e.yaml", "dev/chatter_e.yaml"), 0.95, 0.04, 0.905, 0.035, 1),
+    "dev-f": Floor(("dev/questions_f.yaml", "dev/chatter_f.yaml"), 0.935, 0.055, 0.87, 0.05, 1),
+    "dev-g": Floor(("dev/questions_g.yaml", "dev/chatter_g.yaml"), 0.925, 0.06, 0.87, 0.06, 1),
+    "dev-h": Floor(("dev/questions_h.yaml", "dev/chatter_h.yaml"), 0.915, 0.055, 0.88, 0.045, 1),
+    "fresh-1": Floor(("dev/fresh_1.yaml",), 0.95, 0.04, 0.89, 0.025, 1),
+    # 验证集：实测 0.934、答错 7/198、旁听 0.848、旁听答错 4/178、闲聊误答 2/173（2026-12-07）。
+    "fresh-2": Floor(("dev/fresh_2.yaml",), 0.925, 0.04, 0.84, 0.025, 2),
 }
+# 这些集失败时只打印汇总，不列出每一句（验证集：开发时只看汇总数字）。
+SUMMARY_ONLY = frozenset({"fresh-2"})
 
 
-def _load(name: str | None, key: str) -> list[Any]:
-    return list(load_yaml(DATA / name).get(key) or []) if name else []
+def _report(name: str, got: QuestionEval) -> str:
+    return format_question_eval(got, misses=name not in SUMMARY_ONLY)
+
+
+def _load(files: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[str]]:
+    questions: list[dict[str, Any]] = []
+    chatter: list[str] = []
+    for name in files:
+        data = load_yaml(DATA / name) or {}
+        questions += list(data.get("questions") or [])
+        chatter += [str(line) for line in data.get("chatter") or []]
+    return questions, chatter
 
 
 @pytest.fixture(scope="module")
@@ -58,45 +78,64 @@ def matcher() -> Matcher:
     return Matcher.for_knowledge(load_knowledge())
 
 
+# 只有闲聊的集（dev-d）不参加问法的底线，只查误答。
+CHATTER_ONLY = frozenset({"dev-d"})
+
+
+def _measure(name: str, matcher: Matcher) -> tuple[str, QuestionEval]:
+    questions, chatter = _load(SETS[name].files)
+    assert questions or chatter, f"{name} 是空的"
+    if name not in CHATTER_ONLY:
+        assert questions, f"{name} 没有问法"
+    return name, evaluate_questions(matcher, questions, chatter)
+
+
 @pytest.fixture(scope="module", params=sorted(SETS))
 def measured(request: pytest.FixtureRequest, matcher: Matcher) -> tuple[str, QuestionEval]:
-    """一套标注集的评测结果。"""
-    questions_file, chatter_file = SETS[request.param][:2]
-    questions = _load(questions_file, "questions")
-    chatter = _load(chatter_file, "chatter")
-    assert questions or questions_file is None, f"{questions_file} 是空的"
-    assert chatter or chatter_file is None, f"{chatter_file} 是空的"
-    return request.param, evaluate_questions(matcher, questions, chatter)
+    """一套标注集的评测结果（含只有闲聊的集）。"""
+    return _measure(request.param, matcher)
 
 
-def test_explicit_top1(measured: tuple[str, QuestionEval]) -> None:
-    name, got = measured
-    if not got.questions:
-        pytest.skip(f"{name} 只有闲聊")
-    assert got.top1 >= SETS[name][2], format_question_eval(got)
+@pytest.fixture(scope="module", params=sorted(set(SETS) - CHATTER_ONLY))
+def asked(request: pytest.FixtureRequest, matcher: Matcher) -> tuple[str, QuestionEval]:
+    """有问法的标注集的评测结果。"""
+    return _measure(request.param, matcher)
 
 
-def test_passive_recall(measured: tuple[str, QuestionEval]) -> None:
-    name, got = measured
-    if not got.questions:
-        pytest.skip(f"{name} 只有闲聊")
-    assert got.passive_recall >= SETS[name][3], format_question_eval(got)
+def test_explicit_top1(asked: tuple[str, QuestionEval]) -> None:
+    name, got = asked
+    assert got.top1 >= SETS[name].top1, _report(name, got)
+
+
+def test_explicit_rarely_gives_a_wrong_answer(asked: tuple[str, QuestionEval]) -> None:
+    # 点名时答了标注以外的条目：比只给建议更糟。
+    name, got = asked
+    assert got.explicit_wrong <= got.questions * SETS[name].wrong, _report(name, got)
+
+
+def test_passive_recall(asked: tuple[str, QuestionEval]) -> None:
+    name, got = asked
+    assert got.passive_recall >= SETS[name].passive, _report(name, got)
 
 
 def test_passive_stays_silent_on_chatter(measured: tuple[str, QuestionEval]) -> None:
     name, got = measured
-    assert got.false_triggers <= SETS[name][5], format_question_eval(got)
+    assert got.false_triggers <= SETS[name].false_triggers, _report(name, got)
 
 
-def test_passive_rarely_gives_a_wrong_answer(measured: tuple[str, QuestionEval]) -> None:
+def test_passive_rarely_gives_a_wrong_answer(asked: tuple[str, QuestionEval]) -> None:
     # 旁听答错比沉默更糟。
-    name, got = measured
-    if not got.questions:
-        pytest.skip(f"{name} 只有闲聊")
-    assert got.passive_wrong <= got.passive_total * SETS[name][4], format_question_eval(got)
+    name, got = asked
+    limit = got.passive_total * SETS[name].passive_wrong
+    assert got.passive_wrong <= limit, _report(name, got)
 
 
 def test_sets_are_big_enough() -> None:
-    dev = _load("questions.yaml", "questions")
-    chatter = _load("chatter.yaml", "chatter")
-    assert len(dev) >= 150 and len(chatter) >= 100
+    for name, floor in SETS.items():
+        questions, chatter = _load(floor.files)
+        if name == "dev-d":
+            assert len(chatter) >= 400
+            continue
+        assert len(questions) >= 80, name
+    fresh = [_load(SETS[n].files) for n in ("fresh-1", "fresh-2")]
+    assert all(len(q) >= 150 and len(c) >= 140 for q, c in fresh)

@@ -15,7 +15,7 @@ from typing_extensions import override
 
 from bench.datasets import spread
 from bench.synth import sized_entries
-from cardguard.knowledge import Entry, load_knowledge
+from cardguard.knowledge import Entry, Knowledge, load_knowledge
 from cardguard.knowledge.yamlio import load_yaml
 from cardguard.matching import Matcher
 from cardguard.matching.matcher import SUGGEST_MIN
@@ -24,8 +24,8 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 LABELLED = (
     "questions.yaml",
     "questions_holdout.yaml",
-    "blind/questions_a.yaml",
-    "blind/questions_b.yaml",
+    "dev/questions_a.yaml",
+    "dev/questions_b.yaml",
 )
 SYNTH_SIZE = 10_000
 SYNTH_SAMPLE = 30
@@ -66,7 +66,8 @@ def _rank_disagreements(matcher: Matcher, questions: Sequence[str]) -> list[str]
 
 
 def _decision_disagreements(entries: Sequence[Entry], questions: Sequence[str]) -> list[str]:
-    fast, slow = Matcher(entries), ExhaustiveMatcher(entries)
+    chatter = load_knowledge().chatter  # 带上闲聊例句：条目模型、旁听判断都是完整的
+    fast, slow = Matcher(entries, off_topic=chatter), ExhaustiveMatcher(entries, off_topic=chatter)
     bad = []
     for text in questions:
         got = (fast.ask(text).id, fast.ask(text).suggestions, fast.passive(text).id)
@@ -86,13 +87,18 @@ def _sized(size: int) -> tuple[Entry, ...]:
     return tuple(sized_entries(load_knowledge().entries, size))
 
 
+def _knowledge_with(entries: Sequence[Entry]) -> Knowledge:
+    """发布的闲聊例句配上这些条目（条目模型和话题模型才会建起来）。"""
+    return Knowledge(tuple(entries), chatter=load_knowledge().chatter)
+
+
 @pytest.mark.parametrize("name", LABELLED)
 def test_index_matches_exhaustive_on_labelled_sets(
     real_entries: tuple[Entry, ...], name: str
 ) -> None:
     questions = _questions(name)
     assert questions, f"{name} 里没有问题"
-    bad = _rank_disagreements(Matcher(real_entries), questions)
+    bad = _rank_disagreements(Matcher.for_knowledge(load_knowledge()), questions)
     assert not bad, "\n".join(bad)
 
 
@@ -117,22 +123,26 @@ def test_candidate_cosine_equals_the_plain_sum() -> None:
     matcher = Matcher(_sized(1_000))
     index, corpus = matcher.index, matcher.corpus
     for text in spread(_questions("questions.yaml"), 20):
-        query = corpus.query(text)
+        query = matcher.query(text)
         acc, cover, common = index._accumulate(query)
-        for entry, partial in index._top(query, acc, cover, None):
+        for entry, partial in index._top(query, acc, cover, None, index.phrases.find(query.text)):
             fast = partial + index._common_part(common, entry)
             assert fast == pytest.approx(corpus.cosine(query, entry), abs=1e-9), text
 
 
 def test_lazy_ranking_equals_scoring_every_candidate() -> None:
-    """按需打分给出的顺序与分数，和先给全部候选打分再排序（参考做法）一模一样。"""
-    matcher = Matcher(_sized(1_000))
+    """按需打分给出的顺序与分数，和先给全部候选打分再排序（参考做法）一模一样。
+
+    问题带着条目模型的加分（`Matcher.query`）：加分也要算进分数上界，否则按需打分会漏。
+    """
+    matcher = Matcher.for_knowledge(_knowledge_with(_sized(1_000)))
     index, corpus = matcher.index, matcher.corpus
     questions = [*spread(_questions("questions.yaml"), 40), *REGRESSIONS, "怎么", "?"]
+    assert any(matcher.query(text).bonus for text in questions), "条目模型没有给任何加分"
     for text in questions:
-        query = corpus.query(text)
+        query = matcher.query(text)
         acc, cover, common = index._accumulate(query)
-        candidates = index._top(query, acc, cover, None)
+        candidates = index._top(query, acc, cover, None, index.phrases.find(query.text))
         scored = [
             (i, corpus.score(query, i, p + index._common_part(common, i))) for i, p in candidates
         ]

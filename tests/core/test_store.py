@@ -375,3 +375,16 @@ def test_gaps_marked_wrong_survive_a_reopen_and_old_lines_still_load(tmp_path: P
     assert reopened.texts("1") == ["旧版本写的一行", "机器人答错的那句", "没答上的那句"]
     assert reopened.wrong_texts("1") == {"机器人答错的那句"}
     assert reopened.wrong_texts("2") == set()
+
+
+def test_data_lines_that_are_json_but_not_objects_are_skipped(tmp_path: Path) -> None:
+    """手改或损坏后剩下 `1.5`、`[1]`、`"x"` 这样的行：当作读不懂的行跳过，其余照读。"""
+    path = tmp_path / "gaps.jsonl"
+    path.write_text('1.5\n[1]\n"x"\n{"ts": 1.0, "group": "1", "text": "好的一行"}\n', "utf-8")
+    assert GapLog(path, keep_days=5, now=lambda: 2.0).texts("1") == ["好的一行"]
+
+    store = Store(tmp_path / "data")
+    add(store, SUPER, "第一个问题")
+    with (store.audit.path).open("a", encoding="utf-8") as fh:
+        fh.write('1.5\n[1]\n"x"\n')
+    assert [r.seq for r in store.audit.records()] == [1]

@@ -31,7 +31,7 @@ def test_questions_without_shop_words_read_as_on_topic(matcher: Matcher, text: s
 
 
 def test_same_questions_stay_silent_without_chatter_examples() -> None:
-    # 没有闲聊例句时模型关闭，只剩词表：同一句话旁听时不开口（对照上一个测试）。
+    # 没有闲聊例句时话题模型关闭，旁听只在词表明显看出话题、分数很高时开口：同一句话不开口（对照上一个测试）。
     plain = Matcher(load_knowledge().entries)
     assert not plain.topic.enabled
     assert plain.passive("下单付完款网站就打不开了").id is None
@@ -70,7 +70,7 @@ def test_missing_chatter_file_is_fine(tmp_path: Path) -> None:
 
 def test_shipped_chatter_loads() -> None:
     chatter = load_knowledge().chatter
-    assert len(chatter) > 1000 and all(isinstance(line, str) and line for line in chatter)
+    assert len(chatter) >= 500 and all(isinstance(line, str) and line for line in chatter)
 
 
 @pytest.mark.parametrize("text", ["明天要不要带伞", "周末去哪玩", "这首歌叫什么名字"])

@@ -132,23 +132,37 @@ async def test_passive_stays_quiet_for_chatter_and_when_switched_off(
     await talk(app, group_message(PASSIVE_QUESTION, group=4313), replies=0)
 
 
-async def test_a_broken_passive_matcher_does_not_silence_the_warning(
+async def test_a_broken_route_does_not_silence_the_others(
     app: App, runtime: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """一条路由的判断出错只记日志：排在它后面的链接提醒照发，旁听出错也不会让机器人崩。"""
     from nonebot.log import logger
 
-    def broken(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("matcher exploded")
+    from nonebot_plugin_cardguard.app import router
+    from nonebot_plugin_cardguard.router import Route
 
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("route exploded")
+
+    boom = Route("boom", 7, True, broken)  # 在链接识别（10）之前
+    monkeypatch.setattr(router, "routes", sorted([*router.routes, boom], key=lambda r: r.order))
     monkeypatch.setattr(runtime.matcher, "passive", broken)
     errors: list[str] = []
     sink = logger.add(lambda m: errors.append(str(m)), level="ERROR", diagnose=False)
     try:
-        reply = await say(app, group_message(f"这网站靠谱吗 {SHOP_LINK}", group=4314))
+        reply = await say(app, group_message(f"便宜卡密 自动发货 {SHOP_LINK}", group=4314))
+        await talk(app, group_message(PASSIVE_QUESTION, group=4314), replies=0)
     finally:
         logger.remove(sink)
     assert is_warning(reply)
-    assert any("passive" in line and "matcher exploded" in line for line in errors)
+    assert any("boom" in line and "route exploded" in line for line in errors)
+    assert any("passive" in line and "route exploded" in line for line in errors)
+
+
+async def test_passive_does_not_answer_a_message_the_link_guard_warns_on(app: App) -> None:
+    """一条消息只说一次话：带卡网链接的问题只得到链接提醒，旁听不再另答一条。"""
+    reply = await say(app, group_message(f"这网站靠谱吗 {SHOP_LINK}", group=4315))
+    assert is_warning(reply)
 
 
 def test_one_message_matcher_registered_like_on_message() -> None:

@@ -14,7 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bot
-from cardguard.text import INVISIBLE_RE, fold, looks_like_question, normalize, wants_help
+from cardguard.text import (
+    INVISIBLE_RE,
+    fold,
+    has_link,
+    looks_like_question,
+    looks_like_trouble,
+    normalize,
+)
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 Adapter = bot.onebot_adapter()
@@ -36,13 +43,30 @@ def test_normalisation_never_fails_and_is_stable(text: str) -> None:
     assert not INVISIBLE_RE.search(folded) and not INVISIBLE_RE.search(normal)
     assert normalize(normal) == normal
     assert fold(folded) == folded
-    assert isinstance(wants_help(text), bool) and isinstance(looks_like_question(text), bool)
+    assert isinstance(looks_like_trouble(text), bool) and isinstance(
+        looks_like_question(text), bool
+    )
+    assert isinstance(has_link(text), bool)
 
 
 def test_normalisation_of_long_text_finishes() -> None:
-    for text in ("付" * 200_000, "\u200b" * 200_000, "ｋ" * 100_000, "發卡網？" * 50_000):
+    # 后几条是网址正则的最坏情况：一长串字母、点和字母交替（平方级的写法在这里要跑几分钟）。
+    adversarial = (
+        "a" * 100_000 + ".b1",
+        "x." * 100_000,
+        "a." * 100_000 + "://",
+        "aa." * 50_000 + "1",
+    )
+    for text in (
+        "付" * 200_000,
+        "\u200b" * 200_000,
+        "ｋ" * 100_000,
+        "發卡網？" * 50_000,
+        *adversarial,
+    ):
         assert len(normalize(text)) <= len(text)
-        assert wants_help(text) in (True, False)
+        assert looks_like_question(text) in (True, False)
+        assert has_link(text) in (True, False)
 
 
 # ---------- 原始事件 ----------

@@ -1,13 +1,13 @@
 """旁听：群里没 @ 机器人的消息，像在求助、又很有把握时才回答；闲聊一律不插嘴。
 
-匹配在规则里做（大多数像问句的闲聊到这里就结束，不用运行处理函数）；同一个群同一条答案
+要不要开口全由 `Matcher.passive` 决定（和 `python -m cardguard ask --passive`、`eval` 量的是同一个判断；
+像不像问句、诉苦是它的信号之一，闲聊在它的第一步就结束）。匹配在规则里做，不答就不用运行处理函数；同一个群同一条答案
 CARDGUARD_ANSWER_COOLDOWN 秒内只答一次，同一个人被旁听回答后 CARDGUARD_USER_COOLDOWN 秒内不再旁听答他。
 """
 
 from __future__ import annotations
 
 from cardguard.matching import MatchResult, is_quieted
-from cardguard.text import wants_help
 
 from ..app import router, runtime
 from ..router import Job
@@ -18,13 +18,13 @@ from .state import clock
 
 
 def is_candidate(msg: Msg) -> bool:
-    """便宜的预检：群消息、没 @机器人、本群开着旁听、看起来是在求助。"""
+    """便宜的预检：群消息、没 @机器人、有文字、本群开着旁听。"""
     if msg.to_me or msg.group is None or not msg.text:
         return False
-    return msg.settings.enabled and msg.settings.passive and wants_help(msg.text)
+    return msg.settings.enabled and msg.settings.passive
 
 
-@router.route("passive", order=90, block=False)
+@router.route("passive", order=90, block=False, unless=("link scan",))
 def passive(msg: Msg) -> Job | None:
     """匹配；有把握、这条答案和这个人都不在冷却里、群管理没标记过“答错了”，才交给处理函数。"""
     if not is_candidate(msg):

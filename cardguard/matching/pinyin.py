@@ -1,0 +1,173 @@
+"""拼音：同音字、拼音输入当作同一个说法（卡蒙 = 卡盟，kameng = 卡盟，发卡忘 = 发卡网）。
+
+群里打错字多半是同音字（输入法选错了），也有人直接打拼音。匹配特征里另加一组
+“相邻两个字的拼音”（不带声调），同音错字和拼音写法就和正确写法共享这些特征。
+字到拼音的表来自 pypinyin 随包带的字典 pinyin_dict.json（只取每个字的第一个读音），第一次用到时建好。
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+import unicodedata
+from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
+
+PREFIX = "py:"
+_CJK_RUN_RE = re.compile(r"[\u3400-\u9fff]{2,}")
+_ASCII_RUN_RE = re.compile(r"(?<![a-z0-9])[a-z]{4,24}(?![a-z0-9])")
+_INITIALS = ("zh", "ch", "sh", *"bpmfdtnlgkhjqxrzcsyw")
+_FINALS = [
+    "a",
+    "o",
+    "e",
+    "ai",
+    "ei",
+    "ao",
+    "ou",
+    "an",
+    "en",
+    "ang",
+    "eng",
+    "ong",
+    "er",
+    "i",
+    "ia",
+    "ie",
+    "iao",
+    "iu",
+    "ian",
+    "in",
+    "iang",
+    "ing",
+    "iong",
+    "u",
+    "ua",
+    "uo",
+    "uai",
+    "ui",
+    "uan",
+    "un",
+    "uang",
+    "v",
+    "ve",
+    "ue",
+    "van",
+    "vn",
+]
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, str]:
+    """常用汉字（GB2312 里的六千多个）→ 不带声调的拼音（第一个读音；ü 写成 v）。
+
+    直接逐行读 pypinyin 随包的 pinyin_dict.json，不导入 pypinyin 包本身：它的 __init__ 会把
+    四十万条词组的字典也载进来（约 70 MB 内存），我们只要常用字的读音。
+    """
+    if _INSTALLED:
+        return dict(_INSTALLED)
+    table: dict[str, str] = {}
+    text = _dict_path().read_text(encoding="utf-8")
+    for code, reading in _LINE_RE.findall(text):
+        number = int(code)
+        if not 0x4E00 <= number <= 0x9FA5:  # GB2312 的汉字都在这一段里
+            continue
+        char = chr(number)
+        if not _common(char):
+            continue
+        first = unicodedata.normalize("NFKD", reading).replace("u\u0308", "v")
+        table[char] = "".join(c for c in first if not unicodedata.combining(c))
+    return table
+
+
+# pinyin_dict.json 每行一个字：  "30431": "méng,mèng",
+_LINE_RE = re.compile(r'"(\d+)":\s*"([^",]+)')
+
+
+def _common(char: str) -> bool:
+    """GB2312 里的汉字（打字时输入法给出的几乎都是这些）。"""
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _dict_path() -> Path:
+    """pypinyin 安装目录里的 pinyin_dict.json（只找位置，不执行包的 __init__）。"""
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("需要 pypinyin（pip install pypinyin）")
+    return Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
+
+
+@lru_cache(maxsize=1)
+def _syllables() -> frozenset[str]:
+    """合法的拼音音节（声母 + 韵母的组合，加上零声母的韵母）。"""
+    found = set(_FINALS)
+    found.update(i + f for i in _INITIALS for f in _FINALS)
+    return frozenset(found)
+
+
+def split_pinyin(word: str) -> list[str] | None:
+    """把一串拼音字母切成音节（优先长音节，回溯）；切不完整时为 None（多半是英文单词）。"""
+    valid = _syllables()
+    memo: dict[int, list[str] | None] = {}
+
+    def from_(start: int) -> list[str] | None:
+        if start == len(word):
+            return []
+        if start in memo:
+            return memo[start]
+        result = None
+        for end in range(min(len(word), start + 6), start, -1):
+            piece = word[start:end]
+            if piece in valid:
+                rest = from_(end)
+                if rest is not None:
+                    result = [piece, *rest]
+                    break
+        memo[start] = result
+        return result
+
+    return from_(0)
+
+
+def pinyin_grams(prepared: str) -> list[str]:
+    """相邻两个音节组成的特征（py:ka|meng）：汉字按读音，整串拼音字母按音节切开。"""
+    table = _table()
+    out: list[str] = []
+    for match in _CJK_RUN_RE.finditer(prepared):
+        sounds = [table.get(c, c) for c in match.group()]
+        out.extend(f"{PREFIX}{a}|{b}" for a, b in pairwise(sounds))
+    for match in _ASCII_RUN_RE.finditer(prepared):
+        syllables = split_pinyin(match.group())
+        if syllables and len(syllables) >= 2:
+            out.extend(f"{PREFIX}{a}|{b}" for a, b in pairwise(syllables))
+    return out
+
+
+def warm_up(cache_dir: Path | None = None) -> None:
+    """提前建好字表（启动后在后台线程里调用）；给了 `cache_dir` 时字表存在那里，重启时直接读。
+
+    从 pinyin_dict.json 现建约 0.25 秒 CPU，读缓存约 2 毫秒：后台预热和开始监听抢 CPU，省下它启动更快。
+    """
+    if cache_dir is not None and _table.cache_info().currsize == 0:
+        from ..knowledge.cache import DerivedCache, code_version, file_stamp, make_key
+
+        cache = DerivedCache(cache_dir, TABLE_CACHE)
+        key = make_key(code_version((sys.modules[__name__],)), file_stamp(_dict_path()))
+        found = cache.get(key)
+        if isinstance(found, dict) and found:
+            _INSTALLED.update(found)
+        else:
+            cache.put(key, _table())
+    _table()
+    _syllables()
+
+
+TABLE_CACHE = "pinyin"
+# 从缓存读到的字表（`_table` 第一次调用时直接用它）。
+_INSTALLED: dict[str, str] = {}
