@@ -99,6 +99,10 @@ _MESSAGE_KINDS = frozenset(
 # 只有卖货口吻（秒发、批发）不够，要说到卡盟货品或网址本身可疑；更高的（kamiFaka 的 /#/3/detail、
 # ZFAKA 的 /product/detail/?pid=）几乎只有发卡程序才有，卖货口吻也算第二信号。
 STORE_SHAPE_MAX = 40
+# 最泛的形状（/cart、/recharge、/?from=12，低于 log 线）：哪个网站都可能有，消息里的话术
+# （“别找代充，去官方充值”）说明不了这个网址，只认网址本身的第二信号（廉价后缀、发卡词、IP…）
+BARE_SHAPE_MAX = 29
+_URL_SECOND_SIGNALS = SECOND_SIGNALS - {"shop_words", "card_claim"}
 ALLOWED_REASON = "官方或常用网站（白名单）"
 _NEAR_SECOND_SIGNALS = SECOND_SIGNALS | {"sales_words"}
 _GOODS_SECOND_SIGNALS = frozenset({"sales_words", "commerce_words"})
@@ -205,7 +209,12 @@ def _corroborate(signals: list[Signal], rules: DomainRules, path: str = "") -> l
     )
     if generic is None:
         return signals
-    kinds = SECOND_SIGNALS if generic.weight <= STORE_SHAPE_MAX else _NEAR_SECOND_SIGNALS
+    if generic.weight <= BARE_SHAPE_MAX:
+        kinds = _URL_SECOND_SIGNALS
+    elif generic.weight <= STORE_SHAPE_MAX:
+        kinds = SECOND_SIGNALS
+    else:
+        kinds = _NEAR_SECOND_SIGNALS
     others = _seconds(signals, generic, kinds)
     sold = ""
     goods = rules.goods_in_path(path) if path and not others else None
