@@ -79,6 +79,7 @@ def test_caution_and_discussion_get_no_sales_bonus(text: str, rules: DomainRules
     [
         "诚信经营 绝不跑路 卡密 自助下单 https://www.example.com/",
         "补货提醒：卡密 自助下单 https://www.example.com/",
+        "温馨提醒：卡密 自助下单 认准本站 谨防假冒 https://www.example.com/",
     ],
 )
 def test_an_ad_vouching_for_itself_is_not_a_caution(text: str, rules: DomainRules) -> None:
