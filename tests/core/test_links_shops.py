@@ -305,7 +305,10 @@ def test_pinyin_recharge_words_in_hosts(host: str, verdict: str, rules: DomainRu
         ("yun-ka.net", "ka"),
         ("ka.leyou8.net", "ka"),
         ("faka.example.com", "faka"),  # faka 里的 ka 不再单算
-        ("my-dujiaoka.net", "ka"),  # 用发卡程序名起的站：只有 ka，单独不提醒（官方文档站 dujiaoka.com 在白名单）
+        (
+            "my-dujiaoka.net",
+            "ka",
+        ),  # 用发卡程序名起的站：只有 ka，单独不提醒（官方文档站 dujiaoka.com 在白名单）
         ("kafka.apache.org", ""),  # 同样结尾的外文词
         ("www.osaka-info.jp", ""),
         ("kaspersky.com", ""),  # 只在字母段结尾才算
