@@ -116,6 +116,8 @@ class DomainsFile(Strict):
     caution_exceptions: tuple[Word, ...] = ()
     institution_suffixes: tuple[Name, ...] = ()
     goods_path_words: tuple[Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")], ...] = ()
+    goods_brands: tuple[Word, ...] = ()
+    goods_suffixes: tuple[Word, ...] = ()
     official_words: tuple[Word, ...] = ()
     official_weak_words: tuple[Word, ...] = ()
     host_words: tuple[Word, ...] = ()
@@ -174,10 +176,18 @@ class DomainRules:
     caution_exceptions_re: re.Pattern[str] | None = None
     institution_suffixes: frozenset[str] = frozenset()
     goods_path_re: re.Pattern[str] | None = None
+    goods_text_re: re.Pattern[str] | None = None
 
     def institution(self, host: str) -> str | None:
         """主机在只许机构注册的后缀下（edu.cn、ac.uk、.gov…）时返回那个后缀，否则 None。"""
         return next((name for name in _suffixes(host) if name in self.institution_suffixes), None)
+
+    def goods_in_text(self, folded: str) -> str | None:
+        """消息（已 fold）里点名卖的“别人家的”会员、订阅（腾讯视频月卡、Claude Pro）；没有则 None。"""
+        if self.goods_text_re is None:
+            return None
+        found = self.goods_text_re.search(folded)
+        return found.group(0) if found else None
 
     def goods_in_path(self, path: str) -> str | None:
         """网址路径里点名的“别人家的订阅/账号”商品（claude-max、chatgpt-plus）；没有则 None。"""
@@ -359,7 +369,16 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         caution_exceptions_re=_alternation(model.caution_exceptions),
         institution_suffixes=frozenset(model.institution_suffixes),
         goods_path_re=_goods_path_re(model.goods_path_words),
+        goods_text_re=_goods_text_re(model.goods_brands, model.goods_suffixes),
     )
+
+
+def _goods_text_re(brands: Iterable[str], suffixes: Iterable[str]) -> re.Pattern[str] | None:
+    """品牌名紧跟会员/卡种（中间最多一个空格或连字符）：腾讯视频月卡、claude pro、奈飞会员。"""
+    left, right = _alternation(brands), _alternation(suffixes)
+    if left is None or right is None:
+        return None
+    return re.compile(f"(?:{left.pattern})[ _-]?(?:{right.pattern})")
 
 
 def _goods_path_re(words: Iterable[str]) -> re.Pattern[str] | None:

@@ -162,12 +162,14 @@ def score_link(
     caution: bool = False,
     blocklist: HostList | None = None,
     companion: str = "",
+    goods: str = "",
 ) -> Scored:
     """给一条网址打分。
 
     words：消息里的卡盟话术；claim：所在卡片的标题/描述；title：卡片标题；
     caution：消息是在提醒别人（骗子、举报…），这时话术不再额外加分；
-    blocklist：共享拦截名单；companion：同一条消息里另一条网址是发卡/付款页面时写它的说明。
+    blocklist：共享拦截名单；companion：同一条消息里另一条网址是发卡/付款页面时写它的说明；
+    goods：消息里点名卖的别家会员/订阅（腾讯视频月卡），见 `DomainRules.goods_in_text`。
     """
     if is_allowed(link, rules, allow):
         return Scored(0, (), True, ())
@@ -181,7 +183,10 @@ def score_link(
     if companion:
         signals.append(Signal("companion", 0, f"同一条消息里还有{companion}"))
     signals = _corroborate(
-        [s for s in signals if s.weight > 0 or s.kind == "companion"], rules, _path(link)
+        [s for s in signals if s.weight > 0 or s.kind == "companion"],
+        rules,
+        _path(link),
+        goods if words else "",
     )
     signals = sorted((s for s in signals if s.weight > 0), key=lambda s: -s.weight)
     score = min(100, sum(s.weight for s in signals))
@@ -197,10 +202,13 @@ def score_link(
     return Scored(score, tuple(signals), False, _risks(link, signals, rules))
 
 
-def _corroborate(signals: list[Signal], rules: DomainRules, path: str = "") -> list[Signal]:
+def _corroborate(
+    signals: list[Signal], rules: DomainRules, path: str = "", named: str = ""
+) -> list[Signal]:
     """通用的发卡系统特征（/item/3、/product/3.html）要有第二个信号才提醒。
 
-    有第二信号（话术、域名发卡词、廉价后缀、IP、路径里点名的别人家订阅…）时补到 warn；
+    有第二信号（话术、域名发卡词、廉价后缀、IP…）时补到 warn；路径或消息点名卖的是别人家的
+    会员/订阅（/products/claude-max、“腾讯视频月卡”）时，卖货口吻也算第二信号。
     没有时（只有普通买卖用语，或什么都没有），这条特征最多把总分带到 warn 以下：
     正规商城也有 /product/3.html。
     """
@@ -217,7 +225,7 @@ def _corroborate(signals: list[Signal], rules: DomainRules, path: str = "") -> l
         kinds = _NEAR_SECOND_SIGNALS
     others = _seconds(signals, generic, kinds)
     sold = ""
-    goods = rules.goods_in_path(path) if path and not others else None
+    goods = None if others else (rules.goods_in_path(path) if path else None) or named or None
     if goods:
         # 商店形状的网址卖的是别人家的订阅/账号（/products/claude-max），消息又在卖货（现货、
         # 自动发货）：正规商店不转卖这些，卖货口吻也算第二信号。只有形状没有卖货口吻的

@@ -189,3 +189,49 @@ def test_fk_ending_is_a_weak_shop_token(rules: DomainRules) -> None:
     assert scan("https://acg.moefk.com/", rules).verdict != "warn"
     assert scan("https://acg.moefk.com/item/25", rules).verdict == "warn"
     assert scan("https://www.example.com/item/25", rules).verdict != "warn"
+
+
+# ---------------- 消息里点名卖别家的会员 ----------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "腾讯视频月卡 9.9 自动发货 https://mall.example.com/item/31",
+        "Claude Pro 现货 https://www.example.com/product/12",
+        "奈飞 会员 自动发货 https://www.example.com/cat/3",
+    ],
+)
+def test_naming_someone_elses_membership_corroborates_a_store_shape(
+    text: str, rules: DomainRules
+) -> None:
+    result = scan(text, rules)
+    assert result.verdict == "warn", _reasons(text, rules)
+    assert "卖的是别家的订阅或账号" in _reasons(text, rules)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "腾讯视频月卡 9.9 https://mall.example.com/item/31",  # 没有卖货口吻
+        "腾讯视频月卡 自动发货 https://mall.example.com/",  # 不是商店形状
+        "Keychron 键盘 现货 https://www.example.com/item/31",  # 卖的是自己家的东西
+    ],
+)
+def test_named_goods_need_a_store_shape_and_sales_tone(text: str, rules: DomainRules) -> None:
+    assert scan(text, rules).verdict != "warn", _reasons(text, rules)
+
+
+def test_goods_in_text_finds_brand_and_card_kind(rules: DomainRules) -> None:
+    assert rules.goods_in_text("腾讯视频月卡") == "腾讯视频月卡"
+    assert rules.goods_in_text("claude pro 一个月") == "claude pro"
+    assert rules.goods_in_text("netflix-premium") == "netflix-premium"
+    assert rules.goods_in_text("我在看腾讯视频") is None
+
+
+@pytest.mark.parametrize(
+    ("host", "token"), [("chengpinhao.com", "chengpinhao"), ("haoshang88.net", "haoshang")]
+)
+def test_pinyin_goods_words_in_the_host(host: str, token: str, rules: DomainRules) -> None:
+    assert f"域名含发卡相关词 {token}" in _reasons(f"https://www.{host}/", rules)
+    assert scan(f"各种成品号 https://www.{host}/", rules).verdict == "warn"
