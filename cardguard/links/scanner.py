@@ -70,9 +70,7 @@ def scan(
             ),
             "",
         )
-        report = _report(
-            link, piece, words, caution, allow_set, rules, blocklist, companion, goods
-        )
+        report = _report(link, piece, words, caution, allow_set, rules, blocklist, companion, goods)
         known = reports.get(report.url)
         if known is None or report.score > known.score:
             reports[report.url] = report
