@@ -17,7 +17,7 @@
 | 国际化域名 | 20 / 40 | punycode / 混用形近文字 |
 | 廉价后缀 | 20 | 含免费二级域名/动态域名（x.us.kg、x.qzz.io、x.duckdns.org） |
 | 非常用端口 | 15 | |
-| 卡盟话术 | 30/40/50 | 消息里 1/2/≥3 个词；网址本身还有别的信号时再加 10；≥2 个词、有卖货口吻且有卡盟特有的词再加 20 |
+| 卡盟话术 | 30/40/50 | 消息里 1/2/≥3 个词；网址本身还有别的信号时再加 10；≥2 个词、有卖货口吻且有卡盟特有的词再加 20；指向文章/帖子（/posts/、/2024/05/）又没有发卡特征时只算 30 |
 | 普通买卖用语 | ≤45 | 只有“现货、质保、全网最低”这类正规商店也用的词：同上计分但封顶 45，不算第二信号 |
 | 只有零售口吻 | ≤45 | 只有“秒发、批发、自动发货”这类正规数字商店也说的：同上封顶 45，不算商城形状要的第二信号（路径卖的是别家订阅时除外） |
 | 中文域名含话术 | 40 | 卡密商城.xyz、充值中心.top（punycode 解码后找） |
@@ -286,6 +286,14 @@ _ARTICLE_RE = re.compile(
 )
 
 
+# 文章、帖子的目录式路径（不含 .html：发卡站的静态页也常是 .html）。
+_POST_RE = re.compile(
+    r"/(?:articles?|news|blogs?|posts?|p|threads?|questions?|answers?|wiki|zhuanlan|column)"
+    r"(?:[/._-]|$)|/20\d\d[/-]\d\d",
+    re.I,
+)
+
+
 def _words_signal(
     link: Link,
     words: Sequence[str],
@@ -295,7 +303,12 @@ def _words_signal(
     caution: bool,
 ) -> Signal:
     weight = W_WORDS[min(len(words), 3)]
-    if any(s.weight > 0 for s in signals):
+    article = _POST_RE.search(link.path) is not None
+    if article and not any(s.kind == "fingerprint" for s in signals):
+        # 指向文章、帖子：话术多半是文章在讲的事，不是这个网站在卖的东西——只算一个词的分，
+        # 也不和域名的弱信号叠加（技术博客常用 .top、.tech 这类后缀）
+        weight = W_WORDS[1]
+    elif any(s.weight > 0 for s in signals):
         weight += W_WORDS_COMBO
     if _selling(link, words, rules, caution=caution):
         weight += W_SALES

@@ -235,3 +235,32 @@ def test_goods_in_text_finds_brand_and_card_kind(rules: DomainRules) -> None:
 def test_pinyin_goods_words_in_the_host(host: str, token: str, rules: DomainRules) -> None:
     assert f"域名含发卡相关词 {token}" in _reasons(f"https://www.{host}/", rules)
     assert scan(f"各种成品号 https://www.{host}/", rules).verdict == "warn"
+
+
+# ---------------- 指向文章、帖子 ----------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "独角数卡 部署 卡密 发卡网 https://blog.example.tech/2024/05/dujiaoka",
+        "卡密 发卡网 黑产 https://myblog.example.top/posts/faka-scam",
+    ],
+)
+def test_words_about_an_article_do_not_stack_on_a_cheap_suffix(
+    text: str, rules: DomainRules
+) -> None:
+    """技术博客常用 .top、.tech：文章讲的是发卡网，不等于这个博客在卖卡密。"""
+    assert scan(text, rules).verdict != "warn", _reasons(text, rules)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "卡密 发卡网 https://shop.example.top/",  # 首页：照常叠加
+        "卡密 自助下单 https://shop.example.top/buy.html",  # .html 静态页不算文章
+        "教程+购买一站式 https://kamishop.example.top/blog/gpt-plus-guide",  # 网址本身够可疑
+    ],
+)
+def test_shop_pages_are_not_articles(text: str, rules: DomainRules) -> None:
+    assert scan(text, rules).verdict == "warn", _reasons(text, rules)
