@@ -37,7 +37,6 @@ SIGNAL_KINDS = (
     "disguise",
     "idn",
     "platform",
-    "goods",
 )
 
 
