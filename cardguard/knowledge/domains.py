@@ -112,6 +112,11 @@ class DomainsFile(Strict):
     retail_sales_words: tuple[Word, ...] = ()
     commerce_words: tuple[Word, ...] = ()
     caution_words: tuple[Word, ...] = ()
+    caution_exceptions: tuple[Word, ...] = ()
+    institution_suffixes: tuple[Name, ...] = ()
+    goods_path_words: tuple[Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")], ...] = ()
+    goods_brands: tuple[Word, ...] = ()
+    goods_suffixes: tuple[Word, ...] = ()
     official_words: tuple[Word, ...] = ()
     official_weak_words: tuple[Word, ...] = ()
     host_words: tuple[Word, ...] = ()
@@ -166,6 +171,29 @@ class DomainRules:
     shop_token_endings: Mapping[str, int] = field(default_factory=dict)
     # 复合话术里包着的另一类话术：“点卡批发”（卖货口吻）里有“点卡”（卡盟词）
     word_parts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # 看着像提醒、其实是广告自己的话（“绝不跑路”“补货提醒”）：找提醒口吻前先去掉
+    caution_exceptions_re: re.Pattern[str] | None = None
+    institution_suffixes: frozenset[str] = frozenset()
+    goods_path_re: re.Pattern[str] | None = None
+    goods_text_re: re.Pattern[str] | None = None
+
+    def institution(self, host: str) -> str | None:
+        """主机在只许机构注册的后缀下（edu.cn、ac.uk、.gov…）时返回那个后缀，否则 None。"""
+        return next((name for name in _suffixes(host) if name in self.institution_suffixes), None)
+
+    def goods_in_text(self, folded: str) -> str | None:
+        """消息（已 fold）里点名卖的“别人家的”会员、订阅（腾讯视频月卡、Claude Pro）；没有则 None。"""
+        if self.goods_text_re is None:
+            return None
+        found = self.goods_text_re.search(folded)
+        return found.group(0) if found else None
+
+    def goods_in_path(self, path: str) -> str | None:
+        """网址路径里点名的“别人家的订阅/账号”商品（claude-max、chatgpt-plus）；没有则 None。"""
+        if self.goods_path_re is None:
+            return None
+        found = self.goods_path_re.search(path)
+        return found.group(1).lower() if found else None
 
     def free_host(self, host: str) -> str | None:
         """主机在哪个免费二级域名/动态域名服务下面（x.us.kg → us.kg；服务自己的网站不算）。"""
@@ -238,15 +266,23 @@ class DomainRules:
     def is_ad(self, words: Sequence[str]) -> bool:
         """像卖货广告：≥2 个话术，有卖货口吻，并且至少一个是卡盟特有的词。
 
-        只有普通商业用语（现货、批发、质保、全网最低）的，是在说别的买卖，不算卡盟广告。
+        只有普通商业用语（现货、质保、全网最低）和正规数字商店也说的零售口吻（秒发、批发、
+        自动发货）的，是在说别的买卖（大商城首页“现货 秒发”），不算卡盟广告。
         """
         if len(words) < 2 or self.sales_count(words) == 0:
             return False
-        return any(word not in self.commerce for word in words)
+        return any(word not in self.commerce and word not in self.retail for word in words)
 
     def has_caution(self, folded: str) -> bool:
-        """消息（已 fold）是不是在提醒别人（骗子、举报、别信…）。"""
-        return self.caution_re is not None and self.caution_re.search(folded) is not None
+        """消息（已 fold）是不是在提醒别人（骗子、举报、别信、谨慎…）。
+
+        广告给自己打包票的话（绝不跑路、不骗人）和店铺通知（补货提醒）先去掉，不算提醒。
+        """
+        if self.caution_re is None:
+            return False
+        if self.caution_exceptions_re is not None:
+            folded = self.caution_exceptions_re.sub("|", folded)
+        return self.caution_re.search(folded) is not None
 
     def find_words(self, folded: str) -> list[str]:
         """消息（已 fold）里出现的卡盟话术，去掉被更长词包含的重复项。"""
@@ -329,7 +365,28 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         free_hosts=frozenset(model.free_hosts),
         shop_token_endings=dict(model.shop_token_endings),
         word_parts=_word_parts(model),
+        caution_exceptions_re=_alternation(model.caution_exceptions),
+        institution_suffixes=frozenset(model.institution_suffixes),
+        goods_path_re=_goods_path_re(model.goods_path_words),
+        goods_text_re=_goods_text_re(model.goods_brands, model.goods_suffixes),
     )
+
+
+def _goods_text_re(brands: Iterable[str], suffixes: Iterable[str]) -> re.Pattern[str] | None:
+    """品牌名紧跟会员/卡种（中间最多一个空格或连字符）：腾讯视频月卡、claude pro、奈飞会员。"""
+    left, right = _alternation(brands), _alternation(suffixes)
+    if left is None or right is None:
+        return None
+    return re.compile(f"(?:{left.pattern})[ _-]?(?:{right.pattern})")
+
+
+def _goods_path_re(words: Iterable[str]) -> re.Pattern[str] | None:
+    """路径里以 - _ / . 隔开的整段商品名（claude-max 里的 claude，不是 claudette）。"""
+    ordered = sorted(set(words), key=len, reverse=True)
+    if not ordered:
+        return None
+    joined = "|".join(re.escape(w) for w in ordered)
+    return re.compile(rf"(?:^|[-_/.=])({joined})(?=$|[-_/.?#&\d])", re.I)
 
 
 def _word_parts(model: DomainsFile) -> dict[str, tuple[str, ...]]:

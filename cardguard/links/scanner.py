@@ -52,7 +52,7 @@ def scan(
     )
     if not any(p.origin != "text" or might_have_link(p.text) for p in pieces):
         return QUIET
-    words, caution = _words(pieces, rules)
+    words, caution, goods = _words(pieces, rules)
     found = _find(pieces, rules, shoppy=bool(words))
     if not found:
         return QUIET
@@ -70,7 +70,7 @@ def scan(
             ),
             "",
         )
-        report = _report(link, piece, words, caution, allow_set, rules, blocklist, companion)
+        report = _report(link, piece, words, caution, allow_set, rules, blocklist, companion, goods)
         known = reports.get(report.url)
         if known is None or report.score > known.score:
             reports[report.url] = report
@@ -105,15 +105,16 @@ _WORD_GAP_RE = re.compile(
 _MIXED_GAP_RE = re.compile(rf"(?<=[a-z0-9]) (?=[{_CJK}])|(?<=[{_CJK}]) (?=[a-z0-9])")
 
 
-def _words(pieces: Sequence[Piece], rules: DomainRules) -> tuple[list[str], bool]:
-    """消息里的卡盟话术（汉字间插了空格/符号也认），以及是不是在提醒别人。"""
+def _words(pieces: Sequence[Piece], rules: DomainRules) -> tuple[list[str], bool, str]:
+    """消息里的卡盟话术（汉字间插了空格/符号也认）、是不是在提醒别人，以及点名卖的别家会员。"""
     text = "\n".join(p.text for p in pieces if p.words)[:MAX_WORD_TEXT]
     if not text:
-        return [], False
+        return [], False, ""
     folded = fold(text)
     compact = _MIXED_GAP_RE.sub("", _WORD_GAP_RE.sub("", folded))
     found = rules.find_words(folded if compact == folded else f"{folded}\n{compact}")
-    return found, rules.has_caution(compact)
+    goods = (rules.goods_in_text(compact) or "") if found else ""
+    return found, rules.has_caution(compact), goods
 
 
 def _normalize_allow(allow: Collection[str]) -> frozenset[str]:
@@ -130,6 +131,7 @@ def _report(
     rules: DomainRules,
     blocklist: HostList | None,
     companion: str,
+    goods: str = "",
 ) -> LinkReport:
     scored = score_link(
         link,
@@ -141,6 +143,7 @@ def _report(
         caution=caution,
         blocklist=blocklist,
         companion=companion,
+        goods=goods,
     )
     return LinkReport(
         url=link.url,

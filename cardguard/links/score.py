@@ -17,11 +17,14 @@
 | 国际化域名 | 20 / 40 | punycode / 混用形近文字 |
 | 廉价后缀 | 20 | 含免费二级域名/动态域名（x.us.kg、x.qzz.io、x.duckdns.org） |
 | 非常用端口 | 15 | |
-| 卡盟话术 | 30/40/50 | 消息里 1/2/≥3 个词；网址本身还有别的信号时再加 10；≥2 个词、有卖货口吻且有卡盟特有的词再加 20 |
+| 卡盟话术 | 30/40/50 | 消息里 1/2/≥3 个词；网址本身还有别的信号时再加 10；≥2 个词、有卖货口吻且有卡盟特有的词再加 20；指向文章/帖子（/posts/、/2024/05/）又没有发卡特征时只算 30 |
 | 普通买卖用语 | ≤45 | 只有“现货、质保、全网最低”这类正规商店也用的词：同上计分但封顶 45，不算第二信号 |
-| 只有零售口吻 | 同话术 | 只有“秒发、批发、自动发货”这类正规数字商店也说的：照常计分，但不算商城形状要的第二信号 |
+| 只有零售口吻 | ≤45 | 只有“秒发、批发、自动发货”这类正规数字商店也说的：同上封顶 45，不算商城形状要的第二信号（路径卖的是别家订阅时除外） |
 | 中文域名含话术 | 40 | 卡密商城.xyz、充值中心.top（punycode 解码后找） |
 | 中文域名含品牌 | 60 | 腾讯客服.com（解码后是品牌的中文名，又不是官方网站） |
+| 最泛的形状 | <30 | /cart、/recharge、/?from=12：只认网址本身的第二信号（廉价后缀、发卡词、IP…），话术不算 |
+| 卖别家的订阅 | 作证 | 路径（/products/claude-max）或消息（腾讯视频月卡）点名卖别家的会员时，卖货口吻也算商城形状的第二信号 |
+| 机构后缀 | 封顶 59 | edu.cn、org.cn、ac.uk、.gov…（institution_suffixes）：网址本身没到 warn 时，话术再多也只记日志 |
 
 单个弱信号（只有廉价后缀、只有端口、只有一个话术词配普通网址）达不到 warn=60；
 话术 + 任何可疑网址、任一强特征、拦截名单、仿冒、发卡词 + 廉价后缀、伪装 + 廉价后缀、
@@ -91,12 +94,21 @@ SECOND_SIGNALS = frozenset(
         "companion",
     }
 )
+# 网址本身的信号；话术、卡片标题这类“消息怎么说”的不算
+_MESSAGE_KINDS = frozenset(
+    {"shop_words", "sales_words", "commerce_words", "card_claim", "companion"}
+)
 # 通用特征分两档：≤ 这个分数的是正规商城也常见的形状（/item/3、/products/3、/product/3.html），
 # 只有卖货口吻（秒发、批发）不够，要说到卡盟货品或网址本身可疑；更高的（kamiFaka 的 /#/3/detail、
 # ZFAKA 的 /product/detail/?pid=）几乎只有发卡程序才有，卖货口吻也算第二信号。
 STORE_SHAPE_MAX = 40
+# 最泛的形状（/cart、/recharge、/?from=12，低于 log 线）：哪个网站都可能有，消息里的话术
+# （“别找代充，去官方充值”）说明不了这个网址，只认网址本身的第二信号（廉价后缀、发卡词、IP…）
+BARE_SHAPE_MAX = 29
+_URL_SECOND_SIGNALS = SECOND_SIGNALS - {"shop_words", "card_claim"}
 ALLOWED_REASON = "官方或常用网站（白名单）"
 _NEAR_SECOND_SIGNALS = SECOND_SIGNALS | {"sales_words"}
+_GOODS_SECOND_SIGNALS = frozenset({"sales_words", "commerce_words"})
 _SILENT = Disguise.UPPER | Disguise.IDN
 
 
@@ -153,12 +165,14 @@ def score_link(
     caution: bool = False,
     blocklist: HostList | None = None,
     companion: str = "",
+    goods: str = "",
 ) -> Scored:
     """给一条网址打分。
 
     words：消息里的卡盟话术；claim：所在卡片的标题/描述；title：卡片标题；
     caution：消息是在提醒别人（骗子、举报…），这时话术不再额外加分；
-    blocklist：共享拦截名单；companion：同一条消息里另一条网址是发卡/付款页面时写它的说明。
+    blocklist：共享拦截名单；companion：同一条消息里另一条网址是发卡/付款页面时写它的说明；
+    goods：消息里点名卖的别家会员/订阅（腾讯视频月卡），见 `DomainRules.goods_in_text`。
     """
     if is_allowed(link, rules, allow):
         return Scored(0, (), True, ())
@@ -171,9 +185,19 @@ def score_link(
         signals.append(_words_signal(link, words, signals, rules, caution=caution))
     if companion:
         signals.append(Signal("companion", 0, f"同一条消息里还有{companion}"))
-    signals = _corroborate([s for s in signals if s.weight > 0 or s.kind == "companion"], rules)
+    signals = _corroborate(
+        [s for s in signals if s.weight > 0 or s.kind == "companion"],
+        rules,
+        _path(link),
+        goods if words else "",
+    )
     signals = sorted((s for s in signals if s.weight > 0), key=lambda s: -s.weight)
     score = min(100, sum(s.weight for s in signals))
+    institution = rules.institution(link.host)
+    if institution and sum(s.weight for s in signals if s.kind not in _MESSAGE_KINDS) < rules.warn:
+        # 只许机构注册的后缀（edu.cn、ac.uk、.gov）：网址本身没到 warn 时，消息里的话术再多
+        # 也只记日志——大学、协会的页面不会因为有人在旁边说“卡密”就成了发卡网
+        score = min(score, rules.warn - 1)
     if is_local(link) and not any(s.kind in ("block", "disguise") for s in signals):
         # 本机/局域网地址别人打不开（自己搭的测试站、路由器后台）：最多记日志。
         # 写成整数/十六进制这类伪装的不算：没人这样写自己的路由器地址
@@ -181,29 +205,42 @@ def score_link(
     return Scored(score, tuple(signals), False, _risks(link, signals, rules))
 
 
-def _corroborate(signals: list[Signal], rules: DomainRules) -> list[Signal]:
+def _corroborate(
+    signals: list[Signal], rules: DomainRules, path: str = "", named: str = ""
+) -> list[Signal]:
     """通用的发卡系统特征（/item/3、/product/3.html）要有第二个信号才提醒。
 
-    有第二信号（话术、域名发卡词、廉价后缀、IP…）时补到 warn；没有时（只有普通买卖用语，
-    或什么都没有），这条特征最多把总分带到 warn 以下：正规商城也有 /product/3.html。
+    有第二信号（话术、域名发卡词、廉价后缀、IP…）时补到 warn；路径或消息点名卖的是别人家的
+    会员/订阅（/products/claude-max、“腾讯视频月卡”）时，卖货口吻也算第二信号。
+    没有时（只有普通买卖用语，或什么都没有），这条特征最多把总分带到 warn 以下：
+    正规商城也有 /product/3.html。
     """
     generic = next(
         (s for s in signals if s.kind == "fingerprint" and 0 < s.weight < rules.warn), None
     )
     if generic is None:
         return signals
-    kinds = SECOND_SIGNALS if generic.weight <= STORE_SHAPE_MAX else _NEAR_SECOND_SIGNALS
-    others = [
-        s
-        for s in signals
-        if s is not generic
-        and s.kind in kinds
-        and (s.weight >= MIN_SECOND_WEIGHT or s.kind == "companion")
-    ]
+    if generic.weight <= BARE_SHAPE_MAX:
+        kinds = _URL_SECOND_SIGNALS
+    elif generic.weight <= STORE_SHAPE_MAX:
+        kinds = SECOND_SIGNALS
+    else:
+        kinds = _NEAR_SECOND_SIGNALS
+    others = _seconds(signals, generic, kinds)
+    sold = ""
+    goods = None if others else (rules.goods_in_path(path) if path else None) or named or None
+    if goods:
+        # 商店形状的网址卖的是别人家的订阅/账号（/products/claude-max），消息又在卖货（现货、
+        # 自动发货）：正规商店不转卖这些，卖货口吻也算第二信号。只有形状没有卖货口吻的
+        # （产品目录站 /products/chatgpt）不算
+        others = _seconds(signals, generic, kinds | _GOODS_SECOND_SIGNALS)
+        sold = f"，卖的是别家的订阅或账号（{goods}）" if others else ""
     total = sum(s.weight for s in signals)
     if others and total < rules.warn:
         weight = generic.weight + rules.warn - total
-        reason = f"{generic.reason}，又有其他可疑特征"
+        reason = f"{generic.reason}{sold}，又有其他可疑特征"
+    elif others and sold:
+        weight, reason = generic.weight, f"{generic.reason}{sold}"
     elif not others and total >= rules.warn:
         weight = max(0, generic.weight - (total - rules.warn + 1))
         reason = generic.reason
@@ -211,6 +248,17 @@ def _corroborate(signals: list[Signal], rules: DomainRules) -> list[Signal]:
         return signals
     replaced = Signal("fingerprint", weight, reason)
     return [replaced if s is generic else s for s in signals]
+
+
+def _seconds(signals: Sequence[Signal], generic: Signal, kinds: Collection[str]) -> list[Signal]:
+    """能给通用特征作证的其他信号（太弱的域名词不算；同一条消息里的付款页不论分数都算）。"""
+    return [
+        s
+        for s in signals
+        if s is not generic
+        and s.kind in kinds
+        and (s.weight >= MIN_SECOND_WEIGHT or s.kind == "companion")
+    ]
 
 
 def _shared_block(link: Link, blocklist: HostList) -> list[Signal]:
@@ -241,6 +289,14 @@ _ARTICLE_RE = re.compile(
 )
 
 
+# 文章、帖子的目录式路径（不含 .html：发卡站的静态页也常是 .html）。
+_POST_RE = re.compile(
+    r"/(?:articles?|news|blogs?|posts?|p|threads?|questions?|answers?|wiki|zhuanlan|column)"
+    r"(?:[/._-]|$)|/20\d\d[/-]\d\d",
+    re.I,
+)
+
+
 def _words_signal(
     link: Link,
     words: Sequence[str],
@@ -250,7 +306,12 @@ def _words_signal(
     caution: bool,
 ) -> Signal:
     weight = W_WORDS[min(len(words), 3)]
-    if any(s.weight > 0 for s in signals):
+    article = _POST_RE.search(link.path) is not None
+    if article and not any(s.kind == "fingerprint" for s in signals):
+        # 指向文章、帖子：话术多半是文章在讲的事，不是这个网站在卖的东西——只算一个词的分，
+        # 也不和域名的弱信号叠加（技术博客常用 .top、.tech 这类后缀）
+        weight = W_WORDS[1]
+    elif any(s.weight > 0 for s in signals):
         weight += W_WORDS_COMBO
     if _selling(link, words, rules, caution=caution):
         weight += W_SALES
@@ -261,7 +322,9 @@ def _words_signal(
         return Signal("commerce_words", weight, f"消息里有卖货话术：{'、'.join(words[:4])}")
     if all(word in rules.retail or word in rules.commerce for word in words):
         # 只有正规数字商店也会说的卖货口吻（秒发、批发、自动发货），没说到卡密、代充、自助下单
-        # 这类卡盟的说法：不算商城形状（/products/3）要的第二信号；分数照常
+        # 这类卡盟的说法：和普通买卖用语一样封顶（大商城首页“现货 秒发 批发”到不了提醒线），
+        # 也不算商城形状（/products/3）要的第二信号
+        weight = min(weight, W_COMMERCE_MAX)
         return Signal("sales_words", weight, f"消息里有卖货话术：{'、'.join(words[:4])}")
     return Signal("shop_words", weight, f"消息里有卡盟话术：{'、'.join(words[:4])}")
 

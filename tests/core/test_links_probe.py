@@ -60,6 +60,7 @@ RECOGNISED = {
     "shop_to_epay.html": "epay",
     "ldxp_custom_domain.html": "ldxp",
     "generic_shop.html": "generic-shop",
+    "card_system.html": "card-system",
 }
 BENIGN = (
     "tutorial_dujiaoka.html",

@@ -85,8 +85,14 @@ def test_generic_routes_need_a_second_signal(url: str, rules: DomainRules) -> No
     alone = scan(url, rules)
     assert 0 < alone.score < rules.warn, alone.top
     assert scan(url.replace("example.com", "example.top"), rules).verdict == "warn"
-    assert scan(f"卡密 {url}", rules).verdict == "warn"
     assert scan(url.replace("www.example.com", "198.51.100.7:8000"), rules).verdict == "warn"
+    with_words = scan(f"卡密 {url}", rules)
+    if alone.score >= rules.log:
+        assert with_words.verdict == "warn"
+    else:
+        # 低于 log 线的最泛形状（/member/register、/?i=码）哪个网站都有：话术说明不了这个网址，
+        # 只认网址本身的第二信号（见 test_links_other_shops 的 /cart、/recharge）
+        assert with_words.verdict != "warn", with_words.top
 
 
 def test_retail_words_are_not_a_second_signal(rules: DomainRules) -> None:
@@ -299,7 +305,10 @@ def test_pinyin_recharge_words_in_hosts(host: str, verdict: str, rules: DomainRu
         ("yun-ka.net", "ka"),
         ("ka.leyou8.net", "ka"),
         ("faka.example.com", "faka"),  # faka 里的 ka 不再单算
-        ("dujiaoka.com", "ka"),  # 发卡程序的文档站：只有 ka，单独不提醒
+        (
+            "my-dujiaoka.net",
+            "ka",
+        ),  # 用发卡程序名起的站：只有 ka，单独不提醒（官方文档站 dujiaoka.com 在白名单）
         ("kafka.apache.org", ""),  # 同样结尾的外文词
         ("www.osaka-info.jp", ""),
         ("kaspersky.com", ""),  # 只在字母段结尾才算
