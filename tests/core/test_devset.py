@@ -41,7 +41,7 @@ class Floor(NamedTuple):
 SETS = {
     "dev": Floor(("questions.yaml", "chatter.yaml"), 0.955, 0.035, 0.895, 0.025, 1),
     "holdout": Floor(("questions_holdout.yaml",), 0.96, 0.025, 0.86, 0.025, 0),
-    "dev-a": Floor(("dev/questions_a.yaml", "dev/chatter_a.yaml"), 0.975, 0.025, 0.97, 0.02, 0),
+    "dev-a": Floor(("dev/questions_a.yaml", "dev/chatter_a.yaml"), 0.975, 0.025, 0.96, 0.02, 0),
     "dev-b": Floor(("dev/questions_b.yaml", "dev/chatter_b.yaml"), 0.96, 0.03, 0.945, 0.025, 0),
     "dev-c": Floor(("dev/questions_c.yaml", "dev/chatter_c.yaml"), 0.955, 0.03, 0.91, 0.02, 0),
     # 400 句难闲聊（网购维权、官方充值、账号日常……）。
