@@ -30,12 +30,12 @@ import json
 import logging
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..knowledge.yamlio import write_atomic
 from ..net import FetchError, FetchOptions, fetch, private_allowed, short_url
 
 log = logging.getLogger("cardguard.links")
@@ -396,7 +396,7 @@ class BlockLists:
 
     def _write_state(self) -> None:
         data = {url: asdict(state) for url, state in self.states.items()}
-        _write_atomic(self.directory / STATE_FILE, json.dumps(data, ensure_ascii=False, indent=1))
+        write_atomic(self.directory / STATE_FILE, json.dumps(data, ensure_ascii=False, indent=1))
 
     def _rebuild(self) -> None:
         table: dict[str, int] = {}
@@ -471,7 +471,7 @@ class BlockLists:
             problem = f"新版本只有 {new} 个域名（原来 {old} 个），少了一半以上"
         if problem:
             if source.is_remote:
-                _write_atomic(rejected, text)
+                write_atomic(rejected, text)
             message = f"没有采用新版本：{problem}；继续用上一份（{old} 个域名）"
             log.error("拦截名单 %s %s", source.name, message)
             for line in parsed.problems:
@@ -482,7 +482,7 @@ class BlockLists:
         current = self._path(source)
         if current.exists():
             os.replace(current, self._path(source, ".prev"))
-        _write_atomic(current, text)
+        write_atomic(current, text)
         with contextlib.suppress(FileNotFoundError):
             rejected.unlink()
         self._lists[source.url] = parsed.hosts
@@ -537,18 +537,3 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, FileNotFoundError):
         return "文件不存在"
     return str(exc) or type(exc).__name__
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        tmp = ""
-    finally:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)

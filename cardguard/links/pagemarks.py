@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from ..knowledge.errors import KnowledgeError, Problem
+from ..knowledge.fields import Pattern
 from ..knowledge.loader import default_knowledge_dir, describe_error
 from ..knowledge.yamlio import load_yaml, locate
 from .pagezones import LIST_ZONES, ZONES, PageZones, split_page
@@ -29,14 +30,6 @@ MARKERS_FILE = "page_markers.yaml"
 SystemKind = Literal["software", "platform", "gateway", "generic"]
 
 _ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-def _check_regex(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"正则表达式写错了：{exc}") from exc
-    return value
 
 
 def _check_zone(value: str) -> str:
@@ -61,7 +54,7 @@ class MarkerModel(_Strict):
     """一条页面特征。"""
 
     zone: Annotated[str, AfterValidator(_check_zone)]
-    pattern: Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_check_regex)]
+    pattern: Annotated[Pattern, Field(min_length=1, max_length=300)]
     weight: Annotated[int, Field(ge=1, le=100)]
     says: Annotated[str, Field(min_length=2, max_length=60)]
     quotable: bool = False
