@@ -75,19 +75,6 @@ class Index:
         self.scoped = sum(1 for s in self.corpus.scopes if s is not None)
         self.phrases = PhraseTable(self.corpus)
 
-    def candidates(self, query: Query, scope: str | None = None) -> list[tuple[int, float]]:
-        """候选（条目下标，部分余弦）：三条路合起来，只留本群可见的。
-
-        - 部分余弦最高的 `CANDIDATES` 个（余弦那一项）；
-        - 覆盖问题里稀有特征最多的 `COVER_CANDIDATES` 个，与第 `COVER_CANDIDATES` 个覆盖得
-          一样多的也算上（最多 `COVER_MAX` 个）：问法多的长条目向量被摊薄、部分余弦偏低，
-          但和问题几乎一样的问法会让 rapidfuzz 那一项很高（短问题常见）；
-        - 有一条问法和问题（预处理后）一字不差的条目；
-        - 学出来的条目模型给了加分的条目（`Query.bonus`）。
-        """
-        acc, cover, _ = self._accumulate(query)
-        return self._top(query, acc, cover, scope, self.phrases.find(query.text))
-
     def _top(
         self,
         query: Query,
@@ -95,7 +82,19 @@ class Index:
         cover: dict[int, float],
         scope: str | None,
         exact: list[int],
+        also: Iterable[int] = (),
     ) -> list[tuple[int, float]]:
+        """候选（条目下标，部分余弦）：几条路合起来，只留本群可见的。
+
+        - 部分余弦最高的 `CANDIDATES` 个（余弦那一项）；
+        - 覆盖问题里稀有特征最多的 `COVER_CANDIDATES` 个，与第 `COVER_CANDIDATES` 个覆盖得
+          一样多的也算上（最多 `COVER_MAX` 个）：问法多的长条目向量被摊薄、部分余弦偏低，
+          但和问题几乎一样的问法会让 rapidfuzz 那一项很高（短问题常见）；
+        - 有一条问法和问题（预处理后）一字不差的条目；
+        - 学出来的条目模型给了加分的条目（`Query.bonus`）；
+        - 调用方点名一定要打分的（`also`：条目模型认得的内置条目，只有几十条）。
+          它们常是第二名：第二名错了，“第一名领先多少”就错，旁听的决定跟着变。
+        """
         extra = self.scoped  # 群条目很少：先多取几个，再去掉别的群的
         chosen = dict(sorted(acc.items(), key=_SECOND, reverse=True)[: CANDIDATES + extra])
         for index in _most_covering(cover, COVER_CANDIDATES + extra, COVER_MAX + extra):
@@ -103,6 +102,8 @@ class Index:
         for index in exact:
             chosen.setdefault(index, acc.get(index, 0.0))
         for index in query.bonus:  # 学出来的模型看好的条目：余弦再低也要打分
+            chosen.setdefault(index, acc.get(index, 0.0))
+        for index in also:
             chosen.setdefault(index, acc.get(index, 0.0))
         if not extra:
             return list(chosen.items())
@@ -148,7 +149,9 @@ class Index:
                 total += q_weight * weights[slot]
         return total
 
-    def ranking(self, query: Query, scope: str | None = None) -> LazyRanking:
+    def ranking(
+        self, query: Query, scope: str | None = None, also: Iterable[int] = ()
+    ) -> LazyRanking:
         """候选按置信度从高到低逐个给出（条目下标，置信度），顺序与全部打分后排序完全一样。
 
         打分里最贵的是 rapidfuzz 那一项，所以按需计算：候选先按分数上界（完整余弦、
@@ -161,7 +164,7 @@ class Index:
         exact = self.phrases.find(query.text)
         part, corpus = self._common_part, self.corpus
         pending = []
-        for index, partial in self._top(query, acc, cover, scope, exact):
+        for index, partial in self._top(query, acc, cover, scope, exact, also):
             cosine = partial + part(common, index)
             pending.append((corpus.bound(query, cosine, index, index in exact), cosine, index))
         pending.sort(reverse=True)

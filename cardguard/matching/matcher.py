@@ -169,6 +169,11 @@ class Matcher:
         return labelled
 
     @cached_property
+    def _model_rows(self) -> tuple[int, ...]:
+        """条目模型认得的条目下标：每次都给它们打分（见 `Index._top` 的 `also`）。"""
+        return tuple(index for rows in self._learned_rows.values() for index in rows)
+
+    @cached_property
     def _learned_rows(self) -> dict[str, list[int]]:
         """条目模型的类别 → 同 id 的条目下标（群里改过的内置条目与原条目共享）。"""
         learned = self.topic.learned
@@ -266,7 +271,7 @@ class Matcher:
         if exhaustive:
             scored = rank_exhaustive(self.corpus, query, len(self.corpus.entries), scope)
             return Ranked(iter(scored), self.corpus.entries, scored)
-        return Ranked(self.index.ranking(query, scope), self.corpus.entries)
+        return Ranked(self.index.ranking(query, scope, self._model_rows), self.corpus.entries)
 
     def _pairs(self, ranked: Iterable[tuple[int, float]]) -> tuple[tuple[str, float], ...]:
         entries = self.corpus.entries
@@ -381,13 +386,13 @@ class Matcher:
     def _lead(self, first: tuple[int, float], rest: Iterator[tuple[int, float]]) -> float:
         """第一名领先最强“对手”多少（最多 `LEAD_CAP`）：和第一名互相 related 的条目不算对手。
 
-        只看紧随其后的三名。
+        最强的对手一定在紧随其后的 len(related) + 1 个不同条目里（related 的都跳过也只有这么多）。
         """
         if isinstance(rest, Ranked) and first[1] - rest.upper() >= LEAD_CAP:
             return LEAD_CAP  # 剩下的上界都落后这么多：不用再打分
         entries = self.corpus.entries
         top = entries[first[0]]
-        for index, score in islice(rest, 3):
+        for index, score in islice(rest, len(top.related) + 1):
             if first[1] - score >= LEAD_CAP:
                 break
             other = entries[index]
@@ -416,7 +421,7 @@ class Matcher:
         """
         entries = self.corpus.entries
         top = entries[first[0]]
-        for index, score in islice(rest, 3):
+        for index, score in islice(rest, len(top.related) + 1):
             if first[1] - score >= margin:
                 return True
             other = entries[index]

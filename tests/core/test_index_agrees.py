@@ -154,4 +154,6 @@ def test_exhaustive_matcher_really_scores_every_entry(real_entries: tuple[Entry,
     """上面比较用的参考匹配器确实走穷举（否则“一致”什么也没证明）。"""
     slow = ExhaustiveMatcher(real_entries)
     assert len(list(slow._ranking("卡盟安全吗", None))) == len({e.id for e in real_entries})
-    assert len(list(Matcher(real_entries)._ranking("卡盟安全吗", None))) < len(real_entries)
+    # 发布的条目都是条目模型认得的（每次都打分），所以“只给候选打分”要在合成知识里看
+    entries = _sized(1_000)
+    assert len(list(Matcher(entries)._ranking("卡盟安全吗", None))) < len(entries) // 10
