@@ -46,8 +46,8 @@ SETS = {
     "dev-c": Floor(("dev/questions_c.yaml", "dev/chatter_c.yaml"), 0.955, 0.03, 0.91, 0.02, 0),
     # 400 句难闲聊（网购维权、官方充值、账号日常……）。
     "dev-d": Floor(("dev/chatter_d.yaml",), 0.0, 1.0, 0.0, 1.0, 5),
-    "dev-e": Floor(("dev/questions_e.yaml", "dev/chatter_e.yaml"), 0.95, 0.04, 0.905, 0.035, 1),
-    "dev-f": Floor(("dev/questions_f.yaml", "dev/chatter_f.yaml"), 0.935, 0.055, 0.87, 0.05, 1),
+    "dev-e": Floor(("dev/questions_e.yaml", "dev/chatter_e.yaml"), 0.95, 0.04, 0.905, 0.035, 2),
+    "dev-f": Floor(("dev/questions_f.yaml", "dev/chatter_f.yaml"), 0.935, 0.055, 0.865, 0.05, 1),
     "dev-g": Floor(("dev/questions_g.yaml", "dev/chatter_g.yaml"), 0.925, 0.06, 0.87, 0.06, 1),
     "dev-h": Floor(("dev/questions_h.yaml", "dev/chatter_h.yaml"), 0.915, 0.055, 0.88, 0.045, 1),
     "fresh-1": Floor(("dev/fresh_1.yaml",), 0.95, 0.04, 0.89, 0.025, 1),
