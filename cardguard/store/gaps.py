@@ -18,6 +18,9 @@ from .files import move_aside
 
 log = logging.getLogger("cardguard.store")
 
+# 只有这些算空白行（和 bytes.strip 一样）：str.strip 还会去掉 \x1c–\x1f 这些控制字符，
+# 那样一行控制字符会被当成空行，改写文件时就悄悄丢了，而不是当坏行挪到一边。
+BLANK = " \t\r\n\v\f"
 DAY = 86400.0
 MAX_TEXT = 200
 MAX_KEPT = 20_000
@@ -134,7 +137,7 @@ def _read(path: Path) -> tuple[list[Gap], int]:
     bad = 0
     with path.open(encoding="utf-8", errors="replace") as fh:
         for line in fh:
-            if not line.strip():
+            if not line.strip(BLANK):
                 continue
             try:
                 data = json.loads(line)

@@ -388,3 +388,14 @@ def test_data_lines_that_are_json_but_not_objects_are_skipped(tmp_path: Path) ->
     with (store.audit.path).open("a", encoding="utf-8") as fh:
         fh.write('1.5\n[1]\n"x"\n')
     assert [r.seq for r in store.audit.records()] == [1]
+
+
+def test_a_line_of_control_characters_is_set_aside_not_dropped(tmp_path: Path) -> None:
+    """`\\x1c` 在 str.strip 眼里是空白：曾被当成空行，改写 gaps.jsonl 时内容就丢了（fuzz 找到的）。"""
+    path = tmp_path / "gaps.jsonl"
+    path.write_bytes(b"\x1c")
+    gaps = GapLog(path, keep_days=5, now=lambda: 2.0)
+    gaps.record("1", "之后的一句")
+    kept = [p.read_bytes() for p in tmp_path.iterdir() if p.name != "gaps.jsonl"]
+    assert b"\x1c" in kept, "读不懂的行应原样挪到一边"
+    assert GapLog(path, keep_days=5, now=lambda: 3.0).texts("1") == ["之后的一句"]
