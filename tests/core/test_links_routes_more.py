@@ -100,3 +100,41 @@ def test_generic_routes_need_a_second_signal(
 )
 def test_broad_shapes_stay_quiet(text: str, rules: DomainRules) -> None:
     assert scan(text, rules).verdict != "warn", _reasons(text, rules)
+
+
+@pytest.mark.parametrize(
+    ("hinted", "plain"),
+    [
+        ("https://ds.example.com/user/reg.php", "https://www.example.com/user/reg.php"),
+        ("https://dsw.example.com/group/3.html", "https://www.example.com/group/3.html"),
+        ("https://ds-88.example.com/user/recharge.php", "https://www.example.com/user/recharge.php"),
+    ],
+)
+def test_daishua_host_hint_backs_a_store_shape(hinted: str, plain: str, rules: DomainRules) -> None:
+    """ds、dsw（代刷、代刷网）不计分，只给 30 分以上的商城形状作第二信号。"""
+    assert scan(hinted, rules).verdict == "warn", _reasons(hinted, rules)
+    assert scan(plain, rules).verdict != "warn", _reasons(plain, rules)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://ds.example.com/",  # 只有缩写，没有商城形状
+        "https://ds.example.com/cart",  # 最泛的形状不认它
+        "https://ds.example.top/",  # 缩写不和廉价后缀叠加
+        "卡密 https://ds.example.com/docs",  # 也不和话术叠加
+    ],
+)
+def test_daishua_host_hint_alone_never_warns(text: str, rules: DomainRules) -> None:
+    result = scan(text, rules)
+    assert result.verdict != "warn", _reasons(text, rules)
+    assert "代刷网常用的缩写" not in _reasons(text, rules)
+
+
+def test_wholesale_price_words_back_a_reseller_page(rules: DomainRules) -> None:
+    """“拿货价”“进货价”是分站/代理进货的说法，给分销注册页作证；只说“进货”不算。"""
+    url = "https://www.example.com/reseller/apply"
+    assert scan(url, rules).verdict != "warn"
+    assert scan(f"代理入口 {url} 拿货价更低", rules).verdict == "warn"
+    assert scan(f"分站 {url} 进货价另算", rules).verdict == "warn"
+    assert scan(f"去批发市场进货 {url}", rules).verdict != "warn"
