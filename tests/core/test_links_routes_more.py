@@ -138,3 +138,18 @@ def test_wholesale_price_words_back_a_reseller_page(rules: DomainRules) -> None:
     assert scan(f"代理入口 {url} 拿货价更低", rules).verdict == "warn"
     assert scan(f"分站 {url} 进货价另算", rules).verdict == "warn"
     assert scan(f"去批发市场进货 {url}", rules).verdict != "warn"
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("https://www.example.com/links/a1b2c3d4", "商品直链"),
+        ("https://www.example.com/merchant/register", "商户入驻 0 押金"),
+        ("https://www.example.com/merchant/login", "下单链接"),
+    ],
+)
+def test_platform_wording_backs_a_platform_page(url: str, words: str, rules: DomainRules) -> None:
+    """多商户发卡平台的说法（商品直链、商户入驻）给平台的店铺、商户页作证。"""
+    assert scan(url, rules).verdict != "warn", _reasons(url, rules)
+    assert scan(f"{words} {url}", rules).verdict == "warn", _reasons(f"{words} {url}", rules)
+    assert scan(f"{words} https://www.example.com/about", rules).verdict != "warn"
