@@ -107,7 +107,10 @@ def test_broad_shapes_stay_quiet(text: str, rules: DomainRules) -> None:
     [
         ("https://ds.example.com/user/reg.php", "https://www.example.com/user/reg.php"),
         ("https://dsw.example.com/group/3.html", "https://www.example.com/group/3.html"),
-        ("https://ds-88.example.com/user/recharge.php", "https://www.example.com/user/recharge.php"),
+        (
+            "https://ds-88.example.com/user/recharge.php",
+            "https://www.example.com/user/recharge.php",
+        ),
     ],
 )
 def test_daishua_host_hint_backs_a_store_shape(hinted: str, plain: str, rules: DomainRules) -> None:
