@@ -37,6 +37,7 @@ SIGNAL_KINDS = (
     "disguise",
     "idn",
     "platform",
+    "host_hint",
 )
 
 
@@ -106,6 +107,7 @@ class DomainsFile(Strict):
     file_extensions: tuple[Name, ...] = ()
     shop_tokens: dict[Token, Weight] = Field(default_factory=dict)
     shop_token_endings: dict[Token, Weight] = Field(default_factory=dict)
+    shop_hint_tokens: tuple[Token, ...] = ()
     token_exceptions: tuple[Token, ...] = ()
     shop_words: tuple[Word, ...] = ()
     sales_words: tuple[Word, ...] = ()
@@ -169,6 +171,8 @@ class DomainRules:
     fingerprint_any: re.Pattern[str] | None = None  # 所有特征合成一条：大多数网址一次就排除
     free_hosts: frozenset[str] = frozenset()
     shop_token_endings: Mapping[str, int] = field(default_factory=dict)
+    # 代刷网常用的主机名缩写（ds、dsw）：自己不计分，只给发卡系统的商城形状作证
+    shop_hint_tokens: frozenset[str] = frozenset()
     # 复合话术里包着的另一类话术：“点卡批发”（卖货口吻）里有“点卡”（卡盟词）
     word_parts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # 看着像提醒、其实是广告自己的话（“绝不跑路”“补货提醒”）：找提醒口吻前先去掉
@@ -258,6 +262,13 @@ class DomainRules:
                 if any(run.endswith(ending) for run in _ALPHA_RUN.findall(rest)):
                     hits.setdefault(ending, weight)
         return sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def shop_hints(self, labels: Iterable[str]) -> list[str]:
+        """域名各段里的代刷网缩写（完整的字母段才算：ds.example.com、dsw-88.com）。"""
+        if not self.shop_hint_tokens:
+            return []
+        runs = {run for label in labels for run in _ALPHA_RUN.findall(label)}
+        return sorted(runs & self.shop_hint_tokens)
 
     def sales_count(self, words: Iterable[str]) -> int:
         """其中有几个是“卖货口吻”的话术（自助下单、现货、批发…）。"""
@@ -364,6 +375,7 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         fingerprint_any=_any_of(f.pattern for f in fingerprints),
         free_hosts=frozenset(model.free_hosts),
         shop_token_endings=dict(model.shop_token_endings),
+        shop_hint_tokens=frozenset(model.shop_hint_tokens),
         word_parts=_word_parts(model),
         caution_exceptions_re=_alternation(model.caution_exceptions),
         institution_suffixes=frozenset(model.institution_suffixes),

@@ -11,6 +11,7 @@
 | 仿冒品牌 | 30–70 | 形近字母 70，一字之差/子域名冒充官方 60，品牌名套在别人域名里 45 |
 | 卡片冒充 | 60 / 20 | 标题像官方服务（腾讯充值中心、QQ钱包）或就是品牌名却指向别处 60；只提到品牌、或指向文章 20 |
 | 伪装写法 | 40 | 全角、零宽、点代替.、hxxp、@ 藏地址、%xx 主机名、整数 IP…（单纯大写不计分） |
+| 代刷网缩写 | 0，作证 | 域名里有 ds、dsw（shop_hint_tokens）：不计分，只给 ≥30 分的商城形状作第二信号 |
 | 域名含发卡词 | yaml | kami/faka 40，km 15 …（连字符拆开、形近字母也认）；两个不同的词再加 15 |
 | 直接用 IP | 35 / 10 | 公网（含文档保留段）/ 局域网、本机 |
 | 短链接 | 30 | |
@@ -92,6 +93,7 @@ SECOND_SIGNALS = frozenset(
         "lookalike",
         "card_claim",
         "companion",
+        "host_hint",
     }
 )
 # 网址本身的信号；话术、卡片标题这类“消息怎么说”的不算
@@ -105,7 +107,9 @@ STORE_SHAPE_MAX = 40
 # 最泛的形状（/cart、/recharge、/?from=12，低于 log 线）：哪个网站都可能有，消息里的话术
 # （“别找代充，去官方充值”）说明不了这个网址，只认网址本身的第二信号（廉价后缀、发卡词、IP…）
 BARE_SHAPE_MAX = 29
-_URL_SECOND_SIGNALS = SECOND_SIGNALS - {"shop_words", "card_claim"}
+_URL_SECOND_SIGNALS = SECOND_SIGNALS - {"shop_words", "card_claim", "host_hint"}
+# 不计分、只给商城形状作证的信号（同一条消息里的付款页、域名里的代刷网缩写）
+_ZERO_WEIGHT_KINDS = frozenset({"companion", "host_hint"})
 ALLOWED_REASON = "官方或常用网站（白名单）"
 _NEAR_SECOND_SIGNALS = SECOND_SIGNALS | {"sales_words"}
 _GOODS_SECOND_SIGNALS = frozenset({"sales_words", "commerce_words"})
@@ -186,7 +190,7 @@ def score_link(
     if companion:
         signals.append(Signal("companion", 0, f"同一条消息里还有{companion}"))
     signals = _corroborate(
-        [s for s in signals if s.weight > 0 or s.kind == "companion"],
+        [s for s in signals if s.weight > 0 or s.kind in _ZERO_WEIGHT_KINDS],
         rules,
         _path(link),
         goods if words else "",
@@ -257,7 +261,7 @@ def _seconds(signals: Sequence[Signal], generic: Signal, kinds: Collection[str])
         for s in signals
         if s is not generic
         and s.kind in kinds
-        and (s.weight >= MIN_SECOND_WEIGHT or s.kind == "companion")
+        and (s.weight >= MIN_SECOND_WEIGHT or s.kind in _ZERO_WEIGHT_KINDS)
     ]
 
 
@@ -485,6 +489,12 @@ def _tokens(link: Link, rules: DomainRules) -> list[Signal]:
         names = "、".join(distinct[:3])
         weight = hits[0][1] + (W_TOKEN_PAIR if len(distinct) > 1 else 0)
         signals.append(Signal("shop_token", weight, f"域名含发卡相关词 {names}"))
+    elif rules.shop_hint_tokens:
+        hints = rules.shop_hints(own)
+        if hints:
+            # ds（代刷）、dsw（代刷网）这类缩写别的网站也用：自己不计分，只给商城形状作证
+            reason = f"域名里有代刷网常用的缩写 {'、'.join(hints[:2])}"
+            signals.append(Signal("host_hint", 0, reason))
     if not link.unicode_host.isascii():
         signals.extend(_host_words(link, own, rules))
     return signals

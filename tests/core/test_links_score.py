@@ -31,7 +31,6 @@ def _reasons(result: ScanResult) -> str:
         ("https://kami-sample.example.net/", "域名在拦截名单中"),
         ("https://www.example.com/buy/3", "典型发卡系统的下单页（独角数卡 /buy/3）"),
         ("https://www.example.com/order-search", "独角数卡"),
-        ("https://www.example.com/orderSearch", "独角数卡"),
         ("https://www.example.com/?mod=buy&tid=3", "彩虹云商城"),
         ("https://www.example.com/submit.php?pid=1&out_trade_no=2", "彩虹易支付"),
         ("kami88.top", "域名含发卡相关词 kami"),
