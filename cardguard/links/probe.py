@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from ..net import FetchError, FetchOptions, fetch, parse_url, private_allowed, short_url
 from ..net.fetch import decode_text
 from .pagemarks import PageMarkers, Recognition, current_page_markers
-from .report import LinkReport, ScanResult, Verdict
+from .report import LinkReport, ScanResult, verdict_for
 
 if TYPE_CHECKING:
     from ..knowledge.domains import DomainRules
@@ -290,12 +290,4 @@ def apply_probe(result: ScanResult, found: ProbeResult | None, rules: DomainRule
         sorted((upgraded if r is target else r for r in result.links), key=lambda r: -r.score)
     )
     score = links[0].score
-    return replace(result, verdict=_verdict(score, rules), score=score, links=links)
-
-
-def _verdict(score: int, rules: DomainRules) -> Verdict:
-    if score >= rules.warn:
-        return "warn"
-    if score >= rules.log:
-        return "log"
-    return "quiet"
+    return replace(result, verdict=verdict_for(score, rules), score=score, links=links)

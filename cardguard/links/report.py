@@ -6,6 +6,27 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 Verdict = Literal["warn", "log", "quiet"]
+
+
+class Thresholds(Protocol):
+    """定结论要用的两条线（`DomainRules` 有这两个属性）。"""
+
+    @property
+    def warn(self) -> int: ...
+
+    @property
+    def log(self) -> int: ...
+
+
+def verdict_for(score: int, rules: Thresholds) -> Verdict:
+    """分数换成结论：过提醒线提醒，过日志线只记日志，否则不管。"""
+    if score >= rules.warn:
+        return "warn"
+    if score >= rules.log:
+        return "log"
+    return "quiet"
+
+
 MAX_DEFANGED = 120
 
 

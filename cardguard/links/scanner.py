@@ -12,7 +12,7 @@ from ..text import fold
 from .deobfuscate import Disguise, disguise_names
 from .extract import MAX_LINKS, Link, links_in_text
 from .fast import might_have_link
-from .report import QUIET, HostList, LinkReport, ScanResult, Verdict, defang, defang_host
+from .report import QUIET, HostList, LinkReport, ScanResult, defang, defang_host, verdict_for
 from .score import score_link, shop_page
 from .segments import MAX_RAW_CHARS, Piece, pieces_from
 
@@ -76,7 +76,7 @@ def scan(
             reports[report.url] = report
     ordered = tuple(sorted(reports.values(), key=lambda r: -r.score))
     score = ordered[0].score if ordered else 0
-    return ScanResult(_verdict(score, rules), score, ordered, disguise_names(disguises))
+    return ScanResult(verdict_for(score, rules), score, ordered, disguise_names(disguises))
 
 
 def _find(pieces: Sequence[Piece], rules: DomainRules, *, shoppy: bool) -> list[tuple[Link, Piece]]:
@@ -156,11 +156,3 @@ def _report(
         official=scored.official,
         shown_host=defang_host(link.unicode_host),
     )
-
-
-def _verdict(score: int, rules: DomainRules) -> Verdict:
-    if score >= rules.warn:
-        return "warn"
-    if score >= rules.log:
-        return "log"
-    return "quiet"
