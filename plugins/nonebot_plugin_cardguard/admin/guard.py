@@ -68,21 +68,22 @@ async def guard_off(ctx: Ctx) -> None:
 @admin_command("guard", "passive", "旁听", refusal=SETTINGS_REFUSAL)
 async def guard_passive(ctx: Ctx) -> None:
     """/guard passive on|off：有把握时不 @ 也回答。"""
-    word = ctx.args.strip().lower()
-    if word not in ON | OFF:
-        await ctx.reply(GUARD_USAGE)
-        return
-    await set_group(ctx, "guard passive", passive=word in ON)
+    await _switch(ctx, "guard passive", "passive")
 
 
 @admin_command("guard", "link", "链接", refusal=SETTINGS_REFUSAL)
 async def guard_link(ctx: Ctx) -> None:
     """/guard link on|off：本群的卡盟链接识别（关掉时不扫链接、不下载图片）。"""
+    await _switch(ctx, "guard link", "link_guard")
+
+
+async def _switch(ctx: Ctx, command: str, setting: str) -> None:
+    """on|off 两个字的开关：认得就改本群的 `setting`，不认得就给用法。"""
     word = ctx.args.strip().lower()
     if word not in ON | OFF:
         await ctx.reply(GUARD_USAGE)
         return
-    await set_group(ctx, "guard link", link_guard=word in ON)
+    await set_group(ctx, command, **{setting: word in ON})
 
 
 @admin_command("guard", "mode", "模式", refusal=SETTINGS_REFUSAL)
