@@ -113,6 +113,8 @@ class DomainsFile(Strict):
     sales_words: tuple[Word, ...] = ()
     retail_sales_words: tuple[Word, ...] = ()
     commerce_words: tuple[Word, ...] = ()
+    software_names: tuple[Word, ...] = ()
+    software_talk_words: tuple[Word, ...] = ()
     caution_words: tuple[Word, ...] = ()
     caution_exceptions: tuple[Word, ...] = ()
     institution_suffixes: tuple[Name, ...] = ()
@@ -162,6 +164,10 @@ class DomainRules:
     sales: frozenset[str] = frozenset()
     commerce: frozenset[str] = frozenset()
     retail: frozenset[str] = frozenset()  # 卖货口吻里正规数字商店也会说的（秒发、自动发货、批发）
+    # 发卡程序本身的名字（异次元发卡、独角数卡、zfaka）：有卖货口吻或网址本身像发卡站时才算话术
+    software: frozenset[str] = frozenset()
+    # 在讨论发卡程序（教程、安装、配置、插件）的说法：有这些词时程序名不算话术
+    software_talk_re: re.Pattern[str] | None = None
     caution_re: re.Pattern[str] | None = None
     brand_lures: frozenset[str] = frozenset()
     official_weak_re: re.Pattern[str] | None = None
@@ -359,13 +365,17 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         ),
         brands=brands,
         signal_risks=dict(model.signal_risks),
-        words_re=_alternation((*model.shop_words, *sales_words, *model.commerce_words)),
+        words_re=_alternation(
+            (*model.shop_words, *sales_words, *model.commerce_words, *model.software_names)
+        ),
         official_re=_alternation(model.official_words),
         blocks=model.block,
         token_exceptions=tuple(sorted(model.token_exceptions, key=len, reverse=True)),
         sales=frozenset(fold(w) for w in sales_words),
         commerce=frozenset(fold(w) for w in model.commerce_words),
         retail=frozenset(fold(w) for w in model.retail_sales_words),
+        software=frozenset(fold(w) for w in model.software_names),
+        software_talk_re=_alternation(model.software_talk_words),
         caution_re=_alternation(model.caution_words),
         brand_lures=frozenset(model.brand_lures),
         official_weak_re=_alternation(model.official_weak_words),

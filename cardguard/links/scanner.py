@@ -114,7 +114,23 @@ def _words(pieces: Sequence[Piece], rules: DomainRules) -> tuple[list[str], bool
     compact = _MIXED_GAP_RE.sub("", _WORD_GAP_RE.sub("", folded))
     found = rules.find_words(folded if compact == folded else f"{folded}\n{compact}")
     goods = (rules.goods_in_text(compact) or "") if found else ""
-    return found, rules.has_caution(compact), goods
+    caution = rules.has_caution(compact)
+    if rules.software and any(w in rules.software for w in found):
+        found = _software_words(found, compact, rules, caution=caution)
+    return found, caution, goods
+
+
+# 网址、路径这类带点或斜杠的一整段（github.com/…/zfaka）：程序名只算写在话里的
+_URLISH_RE = re.compile(r"[^\s，。！？；：、,!?;:（）()【】\[\]《》\"“”]*[./][^\s，。！？；：、,!?;:（）()【】\[\]《》\"“”]*")
+
+
+def _software_words(
+    found: list[str], compact: str, rules: DomainRules, *, caution: bool
+) -> list[str]:
+    """发卡程序的名字：在提醒别人、讨论程序本身（教程、安装、配置…）或只出现在网址里时去掉。"""
+    bare = _URLISH_RE.sub(" ", compact)
+    talk = caution or (rules.software_talk_re is not None and bool(rules.software_talk_re.search(bare)))
+    return [w for w in found if w not in rules.software or (not talk and w in bare)]
 
 
 def _normalize_allow(allow: Collection[str]) -> frozenset[str]:

@@ -309,6 +309,9 @@ def _words_signal(
     *,
     caution: bool,
 ) -> Signal:
+    words = _backed_words(words, signals, rules)
+    if not words:
+        return Signal("shop_words", 0, "")
     weight = W_WORDS[min(len(words), 3)]
     article = _POST_RE.search(link.path) is not None
     if article and not any(s.kind == "fingerprint" for s in signals):
@@ -331,6 +334,28 @@ def _words_signal(
         weight = min(weight, W_COMMERCE_MAX)
         return Signal("sales_words", weight, f"消息里有卖货话术：{'、'.join(words[:4])}")
     return Signal("shop_words", weight, f"消息里有卡盟话术：{'、'.join(words[:4])}")
+
+
+# 网址本身像发卡站的信号：程序名（异次元发卡、zfaka）配上它们才算话术
+_SHOP_SELF_KINDS = frozenset({"shop_token", "fingerprint", "platform", "block"})
+
+
+def _backed_words(
+    words: Sequence[str], signals: Sequence[Signal], rules: DomainRules
+) -> Sequence[str]:
+    """发卡程序的名字只在有卖货口吻、或网址本身像发卡站（域名发卡词、系统特征、托管平台）时算话术。
+
+    “异次元发卡 秒发 <网址>”“zfaka 老站 <kami 域名>”是广告；只说程序名配普通网址的多半在聊程序。
+    """
+    if not rules.software or not any(w in rules.software for w in words):
+        return words
+    sold = any(w in rules.sales or w in rules.commerce for w in words)
+    shoppy = any(
+        s.kind in _SHOP_SELF_KINDS and s.weight >= MIN_SECOND_WEIGHT for s in signals
+    )
+    if sold or shoppy:
+        return words
+    return [w for w in words if w not in rules.software]
 
 
 def _selling(link: Link, words: Sequence[str], rules: DomainRules, *, caution: bool) -> bool:
