@@ -38,6 +38,7 @@ SIGNAL_KINDS = (
     "idn",
     "platform",
     "host_hint",
+    "referral",
 )
 
 
@@ -115,6 +116,7 @@ class DomainsFile(Strict):
     commerce_words: tuple[Word, ...] = ()
     software_names: tuple[Word, ...] = ()
     software_talk_words: tuple[Word, ...] = ()
+    referral_words: tuple[Word, ...] = ()
     caution_words: tuple[Word, ...] = ()
     caution_exceptions: tuple[Word, ...] = ()
     institution_suffixes: tuple[Name, ...] = ()
@@ -168,6 +170,8 @@ class DomainRules:
     software: frozenset[str] = frozenset()
     # 在讨论发卡程序（教程、安装、配置、插件）的说法：有这些词时程序名不算话术
     software_talk_re: re.Pattern[str] | None = None
+    # 拉人注册、推广返佣的说法（返佣、送余额、邀请码）：配上带邀请参数的商城网址时作证
+    referral_re: re.Pattern[str] | None = None
     caution_re: re.Pattern[str] | None = None
     brand_lures: frozenset[str] = frozenset()
     official_weak_re: re.Pattern[str] | None = None
@@ -376,6 +380,7 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         retail=frozenset(fold(w) for w in model.retail_sales_words),
         software=frozenset(fold(w) for w in model.software_names),
         software_talk_re=_alternation(model.software_talk_words),
+        referral_re=_alternation(model.referral_words),
         caution_re=_alternation(model.caution_words),
         brand_lures=frozenset(model.brand_lures),
         official_weak_re=_alternation(model.official_weak_words),

@@ -52,7 +52,7 @@ def scan(
     )
     if not any(p.origin != "text" or might_have_link(p.text) for p in pieces):
         return QUIET
-    words, caution, goods = _words(pieces, rules)
+    words, caution, goods, referral = _words(pieces, rules)
     found = _find(pieces, rules, shoppy=bool(words))
     if not found:
         return QUIET
@@ -70,7 +70,9 @@ def scan(
             ),
             "",
         )
-        report = _report(link, piece, words, caution, allow_set, rules, blocklist, companion, goods)
+        report = _report(
+            link, piece, words, caution, allow_set, rules, blocklist, companion, goods, referral
+        )
         known = reports.get(report.url)
         if known is None or report.score > known.score:
             reports[report.url] = report
@@ -105,11 +107,12 @@ _WORD_GAP_RE = re.compile(
 _MIXED_GAP_RE = re.compile(rf"(?<=[a-z0-9]) (?=[{_CJK}])|(?<=[{_CJK}]) (?=[a-z0-9])")
 
 
-def _words(pieces: Sequence[Piece], rules: DomainRules) -> tuple[list[str], bool, str]:
-    """消息里的卡盟话术（汉字间插了空格/符号也认）、是不是在提醒别人，以及点名卖的别家会员。"""
+def _words(pieces: Sequence[Piece], rules: DomainRules) -> tuple[list[str], bool, str, bool]:
+    """消息里的卡盟话术（汉字间插了空格/符号也认）、是不是在提醒别人、点名卖的别家会员，
+    以及是不是在拉人注册、推广返佣。"""
     text = "\n".join(p.text for p in pieces if p.words)[:MAX_WORD_TEXT]
     if not text:
-        return [], False, ""
+        return [], False, "", False
     folded = fold(text)
     compact = _MIXED_GAP_RE.sub("", _WORD_GAP_RE.sub("", folded))
     found = rules.find_words(folded if compact == folded else f"{folded}\n{compact}")
@@ -117,7 +120,8 @@ def _words(pieces: Sequence[Piece], rules: DomainRules) -> tuple[list[str], bool
     caution = rules.has_caution(compact)
     if rules.software and any(w in rules.software for w in found):
         found = _software_words(found, compact, rules, caution=caution)
-    return found, caution, goods
+    referral = rules.referral_re is not None and rules.referral_re.search(compact) is not None
+    return found, caution, goods, referral and not caution
 
 
 # 网址、路径这类带点或斜杠的一整段（github.com/…/zfaka）：程序名只算写在话里的
@@ -148,6 +152,7 @@ def _report(
     blocklist: HostList | None,
     companion: str,
     goods: str = "",
+    referral: bool = False,
 ) -> LinkReport:
     scored = score_link(
         link,
@@ -160,6 +165,7 @@ def _report(
         blocklist=blocklist,
         companion=companion,
         goods=goods,
+        referral=referral,
     )
     return LinkReport(
         url=link.url,
