@@ -194,7 +194,8 @@ def score_link(
         signals.append(_words_signal(link, words, signals, rules, caution=caution))
     if companion:
         signals.append(Signal("companion", 0, f"同一条消息里还有{companion}"))
-    if referral and _REFERRAL_RE.search(_path(link)):
+    if referral and _REFERRAL_RE.search(_path(link)) and not _ROOT_RE.match(_path(link)):
+        # 首页的邀请链接（/?aff=AB12）谁家都有（主机商、机场的推广），只有邀请参数本身不算商城形状
         signals.append(Signal("referral", 0, "消息在拉人注册返佣，网址带着邀请参数或是推广页"))
     signals = _corroborate(
         [s for s in signals if s.weight > 0 or s.kind in _ZERO_WEIGHT_KINDS],
@@ -299,6 +300,9 @@ _REFERRAL_RE = re.compile(
     r"|/(?:affiliate|promote|tuiguang(?:\.php)?|invite)(?:$|[/?#])",
     re.I,
 )
+
+
+_ROOT_RE = re.compile(r"/(?:index\.(?:php|html?))?(?:[?#]|$)", re.I)
 
 
 # 文章/帖子的网址：话术多半是在讨论，不是在卖货。
