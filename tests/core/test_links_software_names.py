@@ -180,6 +180,8 @@ def test_kamifaka_detail_api_with_sales_tone(rules: DomainRules) -> None:
         # 拿货是零售口吻（1688 也说）：网址本身有发卡词时才够
         ("代理拿货 https://faka-example.com/", "去义乌拿货 全网最低 https://www.example.com/"),
         ("首单九折 https://kawang-example.xyz/", "首单九折 https://www.example.com/"),
+        # 数字写的折扣和中文的一样是普通买卖用语：配上程序名才是卡盟广告
+        ("佰阅发卡搭的 https://www.example.com/ 全场 9 折", "全场 9 折 https://www.example.com/"),
     ],
 )
 def test_homepage_ad_wording(ad: str, quiet: str, rules: DomainRules) -> None:
