@@ -117,6 +117,7 @@ class DomainsFile(Strict):
     software_names: tuple[Word, ...] = ()
     software_talk_words: tuple[Word, ...] = ()
     referral_words: tuple[Word, ...] = ()
+    membership_words: tuple[Word, ...] = ()
     caution_words: tuple[Word, ...] = ()
     caution_exceptions: tuple[Word, ...] = ()
     institution_suffixes: tuple[Name, ...] = ()
@@ -172,6 +173,9 @@ class DomainRules:
     software_talk_re: re.Pattern[str] | None = None
     # 拉人注册、推广返佣的说法（返佣、送余额、邀请码）：配上带邀请参数的商城网址时作证
     referral_re: re.Pattern[str] | None = None
+    # 合租会员的“上车”：消息还点了别家会员的名字（goods_brands_re）时才算零售口吻
+    membership: frozenset[str] = frozenset()
+    goods_brands_re: re.Pattern[str] | None = None
     caution_re: re.Pattern[str] | None = None
     brand_lures: frozenset[str] = frozenset()
     official_weak_re: re.Pattern[str] | None = None
@@ -351,7 +355,7 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
     fingerprints = (*shops.fingerprints, *model.fingerprints)
     platforms = tuple(compile_platform(p) for p in shops.platforms)
     chinese_aliases = (a for b in model.brands for a in b.aliases if not a.isascii())
-    sales_words = (*model.sales_words, *model.retail_sales_words)
+    sales_words = (*model.sales_words, *model.retail_sales_words, *model.membership_words)
     host_words = (*model.shop_words, *sales_words, *model.host_words, *chinese_aliases)
     return DomainRules(
         source=model,
@@ -377,10 +381,12 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         token_exceptions=tuple(sorted(model.token_exceptions, key=len, reverse=True)),
         sales=frozenset(fold(w) for w in sales_words),
         commerce=frozenset(fold(w) for w in model.commerce_words),
-        retail=frozenset(fold(w) for w in model.retail_sales_words),
+        retail=frozenset(fold(w) for w in (*model.retail_sales_words, *model.membership_words)),
         software=frozenset(fold(w) for w in model.software_names),
         software_talk_re=_alternation(model.software_talk_words),
         referral_re=_alternation(model.referral_words),
+        membership=frozenset(fold(w) for w in model.membership_words),
+        goods_brands_re=_alternation(model.goods_brands),
         caution_re=_alternation(model.caution_words),
         brand_lures=frozenset(model.brand_lures),
         official_weak_re=_alternation(model.official_weak_words),

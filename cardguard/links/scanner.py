@@ -120,6 +120,10 @@ def _words(pieces: Sequence[Piece], rules: DomainRules) -> tuple[list[str], bool
     caution = rules.has_caution(compact)
     if rules.software and any(w in rules.software for w in found):
         found = _software_words(found, compact, rules, caution=caution)
+    if rules.membership and any(w in rules.membership for w in found):
+        named = rules.goods_brands_re is not None and rules.goods_brands_re.search(compact)
+        if not named:
+            found = [w for w in found if w not in rules.membership]
     referral = rules.referral_re is not None and rules.referral_re.search(compact) is not None
     return found, caution, goods, referral and not caution
 

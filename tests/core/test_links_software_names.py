@@ -187,3 +187,10 @@ def test_kamifaka_detail_api_with_sales_tone(rules: DomainRules) -> None:
 def test_homepage_ad_wording(ad: str, quiet: str, rules: DomainRules) -> None:
     assert _warns(ad, rules), _why(ad, rules)
     assert not _warns(quiet, rules), _why(quiet, rules)
+
+
+def test_boarding_counts_only_for_shared_memberships(rules: DomainRules) -> None:
+    """“上车”只在点了别家会员（网飞、油管…）时算零售口吻；日常的“快上车”不算。"""
+    assert _warns("网飞 油管 上车 https://www.example.top/", rules)
+    assert not _warns("快上车 https://www.example.top/", rules)
+    assert not _warns("抄底上车 现货 https://www.example.com/", rules)
