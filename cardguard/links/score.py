@@ -356,6 +356,9 @@ def _words_signal(
     return Signal("shop_words", weight, f"消息里有卡盟话术：{'、'.join(words[:4])}")
 
 
+# 域名发卡词至少这么重（kami、faka、daichong），程序名才算话术：dujiaoka.某某 里的 ka 结尾（15）
+# 多半是程序的演示站或在聊程序
+SOFTWARE_TOKEN_MIN = 25
 # 网址本身像发卡站的信号：程序名（异次元发卡、zfaka）配上它们才算话术
 _SHOP_SELF_KINDS = frozenset({"shop_token", "fingerprint", "platform", "block"})
 
@@ -371,7 +374,9 @@ def _backed_words(
         return words
     sold = any(w in rules.sales or w in rules.commerce for w in words)
     shoppy = any(
-        s.kind in _SHOP_SELF_KINDS and s.weight >= MIN_SECOND_WEIGHT for s in signals
+        s.kind in _SHOP_SELF_KINDS
+        and s.weight >= (SOFTWARE_TOKEN_MIN if s.kind == "shop_token" else MIN_SECOND_WEIGHT)
+        for s in signals
     )
     if sold or shoppy:
         return words

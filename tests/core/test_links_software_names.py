@@ -194,3 +194,10 @@ def test_boarding_counts_only_for_shared_memberships(rules: DomainRules) -> None
     assert _warns("网飞 油管 上车 https://www.example.top/", rules)
     assert not _warns("快上车 https://www.example.top/", rules)
     assert not _warns("抄底上车 现货 https://www.example.com/", rules)
+
+
+def test_software_name_needs_a_real_shop_token(rules: DomainRules) -> None:
+    """程序名配“网址像发卡站”时，域名发卡词要够重（kami、faka）；问句是在问程序。"""
+    assert not _warns("独角数卡 老站 https://dujiaoka.example.com/", rules)
+    assert not _warns("zfaka 现在还能用吗 https://kami-example.com/", rules)
+    assert _warns("zfaka 老站 https://kami-example.com/", rules)
