@@ -129,7 +129,9 @@ def _words(pieces: Sequence[Piece], rules: DomainRules) -> tuple[list[str], bool
 
 
 # 网址、路径这类带点或斜杠的一整段（github.com/…/zfaka）：程序名只算写在话里的
-_URLISH_RE = re.compile(r"[^\s，。！？；：、,!?;:（）()【】\[\]《》\"“”]*[./][^\s，。！？；：、,!?;:（）()【】\[\]《》\"“”]*")
+_URLISH_RE = re.compile(
+    r"[^\s，。！？；：、,!?;:（）()【】\[\]《》\"“”]*[./][^\s，。！？；：、,!?;:（）()【】\[\]《》\"“”]*"
+)
 
 
 def _software_words(
@@ -137,7 +139,9 @@ def _software_words(
 ) -> list[str]:
     """发卡程序的名字：在提醒别人、讨论程序本身（教程、安装、配置…）或只出现在网址里时去掉。"""
     bare = _URLISH_RE.sub(" ", compact)
-    talk = caution or (rules.software_talk_re is not None and bool(rules.software_talk_re.search(bare)))
+    talk = caution or (
+        rules.software_talk_re is not None and bool(rules.software_talk_re.search(bare))
+    )
     return [w for w in found if w not in rules.software or (not talk and w in bare)]
 
 

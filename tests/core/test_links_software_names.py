@@ -124,7 +124,10 @@ def test_fakanet_pay_pages_warn_alone(url: str, rules: DomainRules) -> None:
         ("https://www.example.com/lin/AbC123", "https://www.example.top/lin/AbC123"),
         ("https://www.example.com/usr/login.php", "https://fk-example.com/usr/login.php"),
         ("https://www.example.com/cate/news", "https://faka-example.com/cate/news"),
-        ("https://www.example.com/order?orderId=A1234567", "https://www.example.top/order?orderId=A1234567"),
+        (
+            "https://www.example.com/order?orderId=A1234567",
+            "https://www.example.top/order?orderId=A1234567",
+        ),
         ("https://www.example.com/reseller/", "https://www.example.shop/reseller/"),
     ],
 )
