@@ -355,8 +355,15 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
     fingerprints = (*shops.fingerprints, *model.fingerprints)
     platforms = tuple(compile_platform(p) for p in shops.platforms)
     chinese_aliases = (a for b in model.brands for a in b.aliases if not a.isascii())
+    # “上车”只在点了别家会员时才算，中文域名里的不算
+    host_words = (
+        *model.shop_words,
+        *model.sales_words,
+        *model.retail_sales_words,
+        *model.host_words,
+        *chinese_aliases,
+    )
     sales_words = (*model.sales_words, *model.retail_sales_words, *model.membership_words)
-    host_words = (*model.shop_words, *sales_words, *model.host_words, *chinese_aliases)
     return DomainRules(
         source=model,
         warn=model.thresholds.warn,
