@@ -204,3 +204,11 @@ def test_software_name_needs_a_real_shop_token(rules: DomainRules) -> None:
     assert not _warns("独角数卡 老站 https://dujiaoka.example.com/", rules)
     assert not _warns("zfaka 现在还能用吗 https://kami-example.com/", rules)
     assert _warns("zfaka 老站 https://kami-example.com/", rules)
+
+
+@pytest.mark.parametrize("word", ["协议号", "实名号", "直登号", "接码平台", "货源站"])
+def test_grey_account_jargon_is_card_shop_wording(word: str, rules: DomainRules) -> None:
+    """灰色账号的行话是卡盟词：配上卖货口吻就是广告；单独一个词配普通网址只记日志。"""
+    assert _warns(f"{word} 批发 https://www.example.com/", rules)
+    alone = scan(f"{word} https://www.example.com/", rules)
+    assert alone.verdict == "log", _why(f"{word} https://www.example.com/", rules)
