@@ -295,9 +295,10 @@ def shop_page(link: Link, rules: DomainRules) -> str:
 
 # 发卡程序的邀请参数和推广页：Dujiao-Next 任何页面的 ?aff=邀请码、异次元的 ?from=用户id、
 # 易支付的 ?invite=、彩虹云商城的 ?i=；推广页 /me/affiliate、/user/agent/promote、tuiguang.php
+# （通用的 ?ref=、?code= 不算：正规商店、云服务的推广链接都用它们）
 _REFERRAL_RE = re.compile(
-    r"[?&](?:aff|invite|from|i|ref|inviter|invite_code)=\w{1,32}(?:&|$|#)"
-    r"|/(?:affiliate|promote|tuiguang(?:\.php)?|invite)(?:$|[/?#])",
+    r"[?&](?:aff=(?-i:[A-Z0-9]{4,32})|from=\d{1,8}|invite=\w{4,32}|i=\w{3,16})(?:&|$|#)"
+    r"|/(?:affiliate|promote|tuiguang(?:\.php)?)(?:$|[/?#])",
     re.I,
 )
 

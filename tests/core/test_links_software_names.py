@@ -212,3 +212,10 @@ def test_grey_account_jargon_is_card_shop_wording(word: str, rules: DomainRules)
     assert _warns(f"{word} 批发 https://www.example.com/", rules)
     alone = scan(f"{word} https://www.example.com/", rules)
     assert alone.verdict == "log", _why(f"{word} https://www.example.com/", rules)
+
+
+def test_referral_needs_the_shop_softwares_own_invite_parameter(rules: DomainRules) -> None:
+    """?ref=、小写的 ?aff= 是正规商店、云服务推广链接的写法，不算发卡程序的邀请参数。"""
+    assert not _warns("推广链接 https://www.example.com/products/abc?ref=me", rules)
+    assert not _warns("推广链接 https://www.example.com/products/abc?aff=alice", rules)
+    assert _warns("推广链接 https://www.example.com/products/abc?aff=ALICE", rules)
