@@ -38,6 +38,7 @@ SIGNAL_KINDS = (
     "idn",
     "platform",
     "host_hint",
+    "referral",
 )
 
 
@@ -113,6 +114,10 @@ class DomainsFile(Strict):
     sales_words: tuple[Word, ...] = ()
     retail_sales_words: tuple[Word, ...] = ()
     commerce_words: tuple[Word, ...] = ()
+    software_names: tuple[Word, ...] = ()
+    software_talk_words: tuple[Word, ...] = ()
+    referral_words: tuple[Word, ...] = ()
+    membership_words: tuple[Word, ...] = ()
     caution_words: tuple[Word, ...] = ()
     caution_exceptions: tuple[Word, ...] = ()
     institution_suffixes: tuple[Name, ...] = ()
@@ -162,6 +167,15 @@ class DomainRules:
     sales: frozenset[str] = frozenset()
     commerce: frozenset[str] = frozenset()
     retail: frozenset[str] = frozenset()  # 卖货口吻里正规数字商店也会说的（秒发、自动发货、批发）
+    # 发卡程序本身的名字（异次元发卡、独角数卡、zfaka）：有卖货口吻或网址本身像发卡站时才算话术
+    software: frozenset[str] = frozenset()
+    # 在讨论发卡程序（教程、安装、配置、插件）的说法：有这些词时程序名不算话术
+    software_talk_re: re.Pattern[str] | None = None
+    # 拉人注册、推广返佣的说法（返佣、送余额、邀请码）：配上带邀请参数的商城网址时作证
+    referral_re: re.Pattern[str] | None = None
+    # 合租会员的“上车”：消息还点了别家会员的名字（goods_brands_re）时才算零售口吻
+    membership: frozenset[str] = frozenset()
+    goods_brands_re: re.Pattern[str] | None = None
     caution_re: re.Pattern[str] | None = None
     brand_lures: frozenset[str] = frozenset()
     official_weak_re: re.Pattern[str] | None = None
@@ -341,8 +355,15 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
     fingerprints = (*shops.fingerprints, *model.fingerprints)
     platforms = tuple(compile_platform(p) for p in shops.platforms)
     chinese_aliases = (a for b in model.brands for a in b.aliases if not a.isascii())
-    sales_words = (*model.sales_words, *model.retail_sales_words)
-    host_words = (*model.shop_words, *sales_words, *model.host_words, *chinese_aliases)
+    # “上车”只在点了别家会员时才算，中文域名里的不算
+    host_words = (
+        *model.shop_words,
+        *model.sales_words,
+        *model.retail_sales_words,
+        *model.host_words,
+        *chinese_aliases,
+    )
+    sales_words = (*model.sales_words, *model.retail_sales_words, *model.membership_words)
     return DomainRules(
         source=model,
         warn=model.thresholds.warn,
@@ -359,13 +380,20 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         ),
         brands=brands,
         signal_risks=dict(model.signal_risks),
-        words_re=_alternation((*model.shop_words, *sales_words, *model.commerce_words)),
+        words_re=_alternation(
+            (*model.shop_words, *sales_words, *model.commerce_words, *model.software_names)
+        ),
         official_re=_alternation(model.official_words),
         blocks=model.block,
         token_exceptions=tuple(sorted(model.token_exceptions, key=len, reverse=True)),
         sales=frozenset(fold(w) for w in sales_words),
         commerce=frozenset(fold(w) for w in model.commerce_words),
-        retail=frozenset(fold(w) for w in model.retail_sales_words),
+        retail=frozenset(fold(w) for w in (*model.retail_sales_words, *model.membership_words)),
+        software=frozenset(fold(w) for w in model.software_names),
+        software_talk_re=_alternation(model.software_talk_words),
+        referral_re=_alternation(model.referral_words),
+        membership=frozenset(fold(w) for w in model.membership_words),
+        goods_brands_re=_alternation(model.goods_brands),
         caution_re=_alternation(model.caution_words),
         brand_lures=frozenset(model.brand_lures),
         official_weak_re=_alternation(model.official_weak_words),

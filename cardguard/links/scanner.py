@@ -52,7 +52,7 @@ def scan(
     )
     if not any(p.origin != "text" or might_have_link(p.text) for p in pieces):
         return QUIET
-    words, caution, goods = _words(pieces, rules)
+    words, caution, goods, referral = _words(pieces, rules)
     found = _find(pieces, rules, shoppy=bool(words))
     if not found:
         return QUIET
@@ -70,7 +70,9 @@ def scan(
             ),
             "",
         )
-        report = _report(link, piece, words, caution, allow_set, rules, blocklist, companion, goods)
+        report = _report(
+            link, piece, words, caution, allow_set, rules, blocklist, companion, goods, referral
+        )
         known = reports.get(report.url)
         if known is None or report.score > known.score:
             reports[report.url] = report
@@ -105,16 +107,42 @@ _WORD_GAP_RE = re.compile(
 _MIXED_GAP_RE = re.compile(rf"(?<=[a-z0-9]) (?=[{_CJK}])|(?<=[{_CJK}]) (?=[a-z0-9])")
 
 
-def _words(pieces: Sequence[Piece], rules: DomainRules) -> tuple[list[str], bool, str]:
-    """消息里的卡盟话术（汉字间插了空格/符号也认）、是不是在提醒别人，以及点名卖的别家会员。"""
+def _words(pieces: Sequence[Piece], rules: DomainRules) -> tuple[list[str], bool, str, bool]:
+    """消息里的卡盟话术（汉字间插了空格/符号也认）、是不是在提醒别人、点名卖的别家会员，
+    以及是不是在拉人注册、推广返佣。"""
     text = "\n".join(p.text for p in pieces if p.words)[:MAX_WORD_TEXT]
     if not text:
-        return [], False, ""
+        return [], False, "", False
     folded = fold(text)
     compact = _MIXED_GAP_RE.sub("", _WORD_GAP_RE.sub("", folded))
     found = rules.find_words(folded if compact == folded else f"{folded}\n{compact}")
     goods = (rules.goods_in_text(compact) or "") if found else ""
-    return found, rules.has_caution(compact), goods
+    caution = rules.has_caution(compact)
+    if rules.software and any(w in rules.software for w in found):
+        found = _software_words(found, compact, rules, caution=caution)
+    if rules.membership and any(w in rules.membership for w in found):
+        named = rules.goods_brands_re is not None and rules.goods_brands_re.search(compact)
+        if not named:
+            found = [w for w in found if w not in rules.membership]
+    referral = rules.referral_re is not None and rules.referral_re.search(compact) is not None
+    return found, caution, goods, referral and not caution
+
+
+# 网址、路径这类带点或斜杠的一整段（github.com/…/zfaka）：程序名只算写在话里的
+_URLISH_RE = re.compile(
+    r"[^\s，。！？；：、,!?;:（）()【】\[\]《》\"“”]*[./][^\s，。！？；：、,!?;:（）()【】\[\]《》\"“”]*"
+)
+
+
+def _software_words(
+    found: list[str], compact: str, rules: DomainRules, *, caution: bool
+) -> list[str]:
+    """发卡程序的名字：在提醒别人、讨论程序本身（教程、安装、配置…）或只出现在网址里时去掉。"""
+    bare = _URLISH_RE.sub(" ", compact)
+    talk = caution or (
+        rules.software_talk_re is not None and bool(rules.software_talk_re.search(bare))
+    )
+    return [w for w in found if w not in rules.software or (not talk and w in bare)]
 
 
 def _normalize_allow(allow: Collection[str]) -> frozenset[str]:
@@ -132,6 +160,7 @@ def _report(
     blocklist: HostList | None,
     companion: str,
     goods: str = "",
+    referral: bool = False,
 ) -> LinkReport:
     scored = score_link(
         link,
@@ -144,6 +173,7 @@ def _report(
         blocklist=blocklist,
         companion=companion,
         goods=goods,
+        referral=referral,
     )
     return LinkReport(
         url=link.url,

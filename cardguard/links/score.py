@@ -11,6 +11,8 @@
 | 仿冒品牌 | 30–70 | 形近字母 70，一字之差/子域名冒充官方 60，品牌名套在别人域名里 45 |
 | 卡片冒充 | 60 / 20 | 标题像官方服务（腾讯充值中心、QQ钱包）或就是品牌名却指向别处 60；只提到品牌、或指向文章 20 |
 | 伪装写法 | 40 | 全角、零宽、点代替.、hxxp、@ 藏地址、%xx 主机名、整数 IP…（单纯大写不计分） |
+| 拉人返佣 | 0，作证 | 消息说返佣、送余额、邀请码，网址又带邀请参数（?aff=、?from=、?invite=）或是推广页：给 ≥30 分的商城形状作第二信号 |
+| 发卡程序名 | 话术 | 消息点名异次元发卡、独角数卡、zfaka…：有卖货口吻或网址本身像发卡站时算一个卡盟话术；提醒别人、讨论程序、只在网址里时不算 |
 | 代刷网缩写 | 0，作证 | 域名里有 ds、dsw（shop_hint_tokens）：不计分，只给 ≥30 分的商城形状作第二信号 |
 | 域名含发卡词 | yaml | kami/faka 40，km 15 …（连字符拆开、形近字母也认）；两个不同的词再加 15 |
 | 直接用 IP | 35 / 10 | 公网（含文档保留段）/ 局域网、本机 |
@@ -94,11 +96,12 @@ SECOND_SIGNALS = frozenset(
         "card_claim",
         "companion",
         "host_hint",
+        "referral",
     }
 )
 # 网址本身的信号；话术、卡片标题这类“消息怎么说”的不算
 _MESSAGE_KINDS = frozenset(
-    {"shop_words", "sales_words", "commerce_words", "card_claim", "companion"}
+    {"shop_words", "sales_words", "commerce_words", "card_claim", "companion", "referral"}
 )
 # 通用特征分两档：≤ 这个分数的是正规商城也常见的形状（/item/3、/products/3、/product/3.html），
 # 只有卖货口吻（秒发、批发）不够，要说到卡盟货品或网址本身可疑；更高的（kamiFaka 的 /#/3/detail、
@@ -107,9 +110,9 @@ STORE_SHAPE_MAX = 40
 # 最泛的形状（/cart、/recharge、/?from=12，低于 log 线）：哪个网站都可能有，消息里的话术
 # （“别找代充，去官方充值”）说明不了这个网址，只认网址本身的第二信号（廉价后缀、发卡词、IP…）
 BARE_SHAPE_MAX = 29
-_URL_SECOND_SIGNALS = SECOND_SIGNALS - {"shop_words", "card_claim", "host_hint"}
+_URL_SECOND_SIGNALS = SECOND_SIGNALS - {"shop_words", "card_claim", "host_hint", "referral"}
 # 不计分、只给商城形状作证的信号（同一条消息里的付款页、域名里的代刷网缩写）
-_ZERO_WEIGHT_KINDS = frozenset({"companion", "host_hint"})
+_ZERO_WEIGHT_KINDS = frozenset({"companion", "host_hint", "referral"})
 ALLOWED_REASON = "官方或常用网站（白名单）"
 _NEAR_SECOND_SIGNALS = SECOND_SIGNALS | {"sales_words"}
 _GOODS_SECOND_SIGNALS = frozenset({"sales_words", "commerce_words"})
@@ -170,13 +173,15 @@ def score_link(
     blocklist: HostList | None = None,
     companion: str = "",
     goods: str = "",
+    referral: bool = False,
 ) -> Scored:
     """给一条网址打分。
 
     words：消息里的卡盟话术；claim：所在卡片的标题/描述；title：卡片标题；
     caution：消息是在提醒别人（骗子、举报…），这时话术不再额外加分；
     blocklist：共享拦截名单；companion：同一条消息里另一条网址是发卡/付款页面时写它的说明；
-    goods：消息里点名卖的别家会员/订阅（腾讯视频月卡），见 `DomainRules.goods_in_text`。
+    goods：消息里点名卖的别家会员/订阅（腾讯视频月卡），见 `DomainRules.goods_in_text`；
+    referral：消息在拉人注册、推广返佣（返佣、送余额、邀请码）。
     """
     if is_allowed(link, rules, allow):
         return Scored(0, (), True, ())
@@ -189,6 +194,9 @@ def score_link(
         signals.append(_words_signal(link, words, signals, rules, caution=caution))
     if companion:
         signals.append(Signal("companion", 0, f"同一条消息里还有{companion}"))
+    if referral and _REFERRAL_RE.search(_path(link)) and not _ROOT_RE.match(_path(link)):
+        # 首页的邀请链接（/?aff=AB12）谁家都有（主机商、机场的推广），只有邀请参数本身不算商城形状
+        signals.append(Signal("referral", 0, "消息在拉人注册返佣，网址带着邀请参数或是推广页"))
     signals = _corroborate(
         [s for s in signals if s.weight > 0 or s.kind in _ZERO_WEIGHT_KINDS],
         rules,
@@ -285,6 +293,19 @@ def shop_page(link: Link, rules: DomainRules) -> str:
     return ""
 
 
+# 发卡程序的邀请参数和推广页：Dujiao-Next 任何页面的 ?aff=邀请码、异次元的 ?from=用户id、
+# 易支付的 ?invite=、彩虹云商城的 ?i=；推广页 /me/affiliate、/user/agent/promote、tuiguang.php
+# （通用的 ?ref=、?code= 不算：正规商店、云服务的推广链接都用它们）
+_REFERRAL_RE = re.compile(
+    r"[?&](?:aff=(?-i:[A-Z0-9]{4,32})|from=\d{1,8}|invite=\w{4,32}|i=\w{3,16})(?:&|$|#)"
+    r"|/(?:affiliate|promote|tuiguang(?:\.php)?)(?:$|[/?#])",
+    re.I,
+)
+
+
+_ROOT_RE = re.compile(r"/(?:index\.(?:php|html?))?(?:[?#]|$)", re.I)
+
+
 # 文章/帖子的网址：话术多半是在讨论，不是在卖货。
 _ARTICLE_RE = re.compile(
     r"/(?:articles?|news|blogs?|posts?|p|threads?|read|questions?|answers?|wiki|zhuanlan|column)"
@@ -309,6 +330,9 @@ def _words_signal(
     *,
     caution: bool,
 ) -> Signal:
+    words = _backed_words(words, signals, rules)
+    if not words:
+        return Signal("shop_words", 0, "")
     weight = W_WORDS[min(len(words), 3)]
     article = _POST_RE.search(link.path) is not None
     if article and not any(s.kind == "fingerprint" for s in signals):
@@ -331,6 +355,33 @@ def _words_signal(
         weight = min(weight, W_COMMERCE_MAX)
         return Signal("sales_words", weight, f"消息里有卖货话术：{'、'.join(words[:4])}")
     return Signal("shop_words", weight, f"消息里有卡盟话术：{'、'.join(words[:4])}")
+
+
+# 域名发卡词至少这么重（kami、faka、daichong），程序名才算话术：dujiaoka.某某 里的 ka 结尾（15）
+# 多半是程序的演示站或在聊程序
+SOFTWARE_TOKEN_MIN = 25
+# 网址本身像发卡站的信号：程序名（异次元发卡、zfaka）配上它们才算话术
+_SHOP_SELF_KINDS = frozenset({"shop_token", "fingerprint", "platform", "block"})
+
+
+def _backed_words(
+    words: Sequence[str], signals: Sequence[Signal], rules: DomainRules
+) -> Sequence[str]:
+    """发卡程序的名字只在有卖货口吻、或网址本身像发卡站（域名发卡词、系统特征、托管平台）时算话术。
+
+    “异次元发卡 秒发 <网址>”“zfaka 老站 <kami 域名>”是广告；只说程序名配普通网址的多半在聊程序。
+    """
+    if not rules.software or not any(w in rules.software for w in words):
+        return words
+    sold = any(w in rules.sales or w in rules.commerce for w in words)
+    shoppy = any(
+        s.kind in _SHOP_SELF_KINDS
+        and s.weight >= (SOFTWARE_TOKEN_MIN if s.kind == "shop_token" else MIN_SECOND_WEIGHT)
+        for s in signals
+    )
+    if sold or shoppy:
+        return words
+    return [w for w in words if w not in rules.software]
 
 
 def _selling(link: Link, words: Sequence[str], rules: DomainRules, *, caution: bool) -> bool:
