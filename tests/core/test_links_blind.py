@@ -7,18 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from cardguard.knowledge.domains import DomainRules
-from cardguard.links import load_rules, might_have_link
+from cardguard.links import might_have_link
 from cardguard.links.evaluate import evaluate_links, format_link_eval, load_cases
 
 BLIND = Path(__file__).resolve().parents[1] / "data" / "links_blind.yaml"
-
-
-@pytest.fixture(scope="module")
-def rules() -> DomainRules:
-    return load_rules()
 
 
 def test_blind_set_is_big_and_balanced() -> None:

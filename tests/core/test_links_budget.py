@@ -14,15 +14,10 @@ from typing import Any
 import pytest
 
 from cardguard.knowledge.domains import DomainRules
-from cardguard.links import extract, load_rules, scan, scan_cost, scanner, segments
+from cardguard.links import extract, scan, scan_cost, scanner, segments
 from cardguard.links.segments import MAX_RAW_CHARS, MAX_SEGMENTS, pieces_from
 
 PARENS = "http://a/" + ")" * 19_980
-
-
-@pytest.fixture(scope="module")
-def rules() -> DomainRules:
-    return load_rules()
 
 
 def _json_cards(count: int, urls_per_card: int = 3) -> list[dict[str, Any]]:

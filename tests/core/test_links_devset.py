@@ -8,15 +8,10 @@ import pytest
 
 from cardguard.knowledge.domains import DomainRules
 from cardguard.knowledge.errors import KnowledgeError
-from cardguard.links import load_rules, might_have_link
+from cardguard.links import might_have_link
 from cardguard.links.evaluate import evaluate_links, format_link_eval, load_cases
 
 DEVSET = Path(__file__).resolve().parents[1] / "data" / "links.yaml"
-
-
-@pytest.fixture(scope="module")
-def rules() -> DomainRules:
-    return load_rules()
 
 
 def test_devset_is_big_and_balanced() -> None:

@@ -13,11 +13,6 @@ from cardguard.links.extract import links_in_text
 from cardguard.links.segments import Piece, json_card, parse_cq, pieces_from, xml_card
 
 
-@pytest.fixture(scope="module")
-def rules() -> DomainRules:
-    return load_rules()
-
-
 def _urls(text: str, rules: DomainRules) -> list[str]:
     return [link.url for link in links_in_text(text, rules)[1]]
 

@@ -8,15 +8,10 @@ from typing import Any
 import pytest
 
 from cardguard.knowledge.domains import DomainRules
-from cardguard.links import load_rules, might_have_link, scan
+from cardguard.links import might_have_link, scan
 from cardguard.links.deobfuscate import Disguise, deobfuscate
 from cardguard.links.extract import links_in_text
 from cardguard.links.segments import json_card
-
-
-@pytest.fixture(scope="module")
-def rules() -> DomainRules:
-    return load_rules()
 
 
 def _one(text: str, rules: DomainRules) -> Any:

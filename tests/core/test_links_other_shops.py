@@ -9,17 +9,9 @@ from __future__ import annotations
 import pytest
 
 from cardguard.knowledge.domains import DomainRules
-from cardguard.links import load_rules, scan
+from cardguard.links import scan
 
-
-@pytest.fixture(scope="module")
-def rules() -> DomainRules:
-    return load_rules()
-
-
-def _reasons(text: str, rules: DomainRules) -> str:
-    result = scan(text, rules)
-    return "；".join(result.links[0].reasons) if result.links else ""
+from .links_kit import reasons
 
 
 @pytest.mark.parametrize(
@@ -52,7 +44,7 @@ def _reasons(text: str, rules: DomainRules) -> str:
 def test_distinctive_routes_from_other_shop_software_warn_alone(
     url: str, rules: DomainRules
 ) -> None:
-    assert scan(url, rules).verdict == "warn", _reasons(url, rules)
+    assert scan(url, rules).verdict == "warn", reasons(url, rules)
 
 
 @pytest.mark.parametrize(
@@ -75,7 +67,7 @@ def test_generic_routes_are_grey_alone_and_warn_with_a_second_signal(
     url: str, rules: DomainRules
 ) -> None:
     alone = scan(url, rules)
-    assert rules.log <= alone.score < rules.warn, _reasons(url, rules)
+    assert rules.log <= alone.score < rules.warn, reasons(url, rules)
     assert scan(url.replace("example.com", "example.top"), rules).verdict == "warn"
     assert scan(f"卡密 {url}", rules).verdict == "warn"
 
@@ -93,7 +85,7 @@ def test_generic_routes_are_grey_alone_and_warn_with_a_second_signal(
 def test_the_barest_shapes_take_only_url_evidence(url: str, rules: DomainRules) -> None:
     """哪个网站都有 /recharge：“别找代充，去官方充值”里的“代充”说明不了这个网址。"""
     assert scan(url, rules).verdict == "quiet"
-    assert scan(f"别找代充 卡密 {url}", rules).verdict != "warn", _reasons(url, rules)
+    assert scan(f"别找代充 卡密 {url}", rules).verdict != "warn", reasons(url, rules)
     assert scan(url.replace("example.com", "example.top"), rules).verdict == "warn"
     assert scan(url.replace("www.example.com", "198.51.100.7:8000"), rules).verdict == "warn"
 
@@ -112,7 +104,7 @@ def test_the_barest_shapes_take_only_url_evidence(url: str, rules: DomainRules) 
     ],
 )
 def test_near_misses_stay_below_warn(url: str, rules: DomainRules) -> None:
-    assert scan(url, rules).verdict != "warn", _reasons(url, rules)
+    assert scan(url, rules).verdict != "warn", reasons(url, rules)
 
 
 def test_campus_payment_hosts_are_not_epay_gateways(rules: DomainRules) -> None:

@@ -8,18 +8,9 @@ from __future__ import annotations
 import pytest
 
 from cardguard.knowledge.domains import DomainRules
-from cardguard.links import load_rules, scan
+from cardguard.links import scan
 
-
-@pytest.fixture(scope="module")
-def rules() -> DomainRules:
-    return load_rules()
-
-
-def _reasons(text: str, rules: DomainRules) -> str:
-    result = scan(text, rules)
-    return "；".join(result.links[0].reasons) if result.links else ""
-
+from .links_kit import reasons
 
 # ---------------- 只有正规商店也说的卖货词，不算卡盟广告 ----------------
 
@@ -35,7 +26,7 @@ def _reasons(text: str, rules: DomainRules) -> str:
 def test_retail_words_alone_on_a_clean_host_stay_below_warn(text: str, rules: DomainRules) -> None:
     """秒发、现货、批发：京东、品牌官网也这么写；没有卡盟特有的词就到不了提醒线。"""
     result = scan(text, rules)
-    assert result.verdict != "warn", _reasons(text, rules)
+    assert result.verdict != "warn", reasons(text, rules)
 
 
 @pytest.mark.parametrize(
@@ -47,7 +38,7 @@ def test_retail_words_alone_on_a_clean_host_stay_below_warn(text: str, rules: Do
     ],
 )
 def test_a_card_shop_word_still_makes_it_an_ad(text: str, rules: DomainRules) -> None:
-    assert scan(text, rules).verdict == "warn", _reasons(text, rules)
+    assert scan(text, rules).verdict == "warn", reasons(text, rules)
 
 
 def test_is_ad_needs_a_card_shop_word(rules: DomainRules) -> None:
@@ -71,7 +62,7 @@ def test_is_ad_needs_a_card_shop_word(rules: DomainRules) -> None:
 )
 def test_caution_and_discussion_get_no_sales_bonus(text: str, rules: DomainRules) -> None:
     result = scan(text, rules)
-    assert result.verdict != "warn", _reasons(text, rules)
+    assert result.verdict != "warn", reasons(text, rules)
 
 
 @pytest.mark.parametrize(
@@ -84,7 +75,7 @@ def test_caution_and_discussion_get_no_sales_bonus(text: str, rules: DomainRules
 )
 def test_an_ad_vouching_for_itself_is_not_a_caution(text: str, rules: DomainRules) -> None:
     """“绝不跑路”“补货提醒”是广告自己的话，不是在提醒别人。"""
-    assert scan(text, rules).verdict == "warn", _reasons(text, rules)
+    assert scan(text, rules).verdict == "warn", reasons(text, rules)
 
 
 def test_caution_exceptions_are_removed_before_the_search(rules: DomainRules) -> None:
@@ -108,7 +99,7 @@ def test_caution_exceptions_are_removed_before_the_search(rules: DomainRules) ->
 )
 def test_words_alone_never_warn_on_institution_hosts(text: str, rules: DomainRules) -> None:
     result = scan(text, rules)
-    assert result.verdict == "log", _reasons(text, rules)
+    assert result.verdict == "log", reasons(text, rules)
 
 
 def test_a_shop_planted_on_an_institution_host_still_warns(rules: DomainRules) -> None:
@@ -155,8 +146,8 @@ def test_selling_someone_elses_subscription_corroborates_a_store_shape(
     text: str, rules: DomainRules
 ) -> None:
     result = scan(text, rules)
-    assert result.verdict == "warn", _reasons(text, rules)
-    assert "卖的是别家的订阅或账号" in _reasons(text, rules)
+    assert result.verdict == "warn", reasons(text, rules)
+    assert "卖的是别家的订阅或账号" in reasons(text, rules)
 
 
 @pytest.mark.parametrize(
@@ -170,7 +161,7 @@ def test_selling_someone_elses_subscription_corroborates_a_store_shape(
 )
 def test_goods_need_a_store_shape_and_sales_tone(text: str, rules: DomainRules) -> None:
     result = scan(text, rules)
-    assert result.verdict != "warn", _reasons(text, rules)
+    assert result.verdict != "warn", reasons(text, rules)
 
 
 def test_goods_in_path_matches_whole_words(rules: DomainRules) -> None:
@@ -185,7 +176,7 @@ def test_goods_in_path_matches_whole_words(rules: DomainRules) -> None:
 
 
 def test_fk_ending_is_a_weak_shop_token(rules: DomainRules) -> None:
-    assert "域名含发卡相关词 fk" in _reasons("https://acg.moefk.com/", rules)
+    assert "域名含发卡相关词 fk" in reasons("https://acg.moefk.com/", rules)
     assert scan("https://acg.moefk.com/", rules).verdict != "warn"
     assert scan("https://acg.moefk.com/item/25", rules).verdict == "warn"
     assert scan("https://www.example.com/item/25", rules).verdict != "warn"
@@ -206,8 +197,8 @@ def test_naming_someone_elses_membership_corroborates_a_store_shape(
     text: str, rules: DomainRules
 ) -> None:
     result = scan(text, rules)
-    assert result.verdict == "warn", _reasons(text, rules)
-    assert "卖的是别家的订阅或账号" in _reasons(text, rules)
+    assert result.verdict == "warn", reasons(text, rules)
+    assert "卖的是别家的订阅或账号" in reasons(text, rules)
 
 
 @pytest.mark.parametrize(
@@ -219,7 +210,7 @@ def test_naming_someone_elses_membership_corroborates_a_store_shape(
     ],
 )
 def test_named_goods_need_a_store_shape_and_sales_tone(text: str, rules: DomainRules) -> None:
-    assert scan(text, rules).verdict != "warn", _reasons(text, rules)
+    assert scan(text, rules).verdict != "warn", reasons(text, rules)
 
 
 def test_goods_in_text_finds_brand_and_card_kind(rules: DomainRules) -> None:
@@ -233,7 +224,7 @@ def test_goods_in_text_finds_brand_and_card_kind(rules: DomainRules) -> None:
     ("host", "token"), [("chengpinhao.com", "chengpinhao"), ("haoshang88.net", "haoshang")]
 )
 def test_pinyin_goods_words_in_the_host(host: str, token: str, rules: DomainRules) -> None:
-    assert f"域名含发卡相关词 {token}" in _reasons(f"https://www.{host}/", rules)
+    assert f"域名含发卡相关词 {token}" in reasons(f"https://www.{host}/", rules)
     assert scan(f"各种成品号 https://www.{host}/", rules).verdict == "warn"
 
 
@@ -251,7 +242,7 @@ def test_words_about_an_article_do_not_stack_on_a_cheap_suffix(
     text: str, rules: DomainRules
 ) -> None:
     """技术博客常用 .top、.tech：文章讲的是发卡网，不等于这个博客在卖卡密。"""
-    assert scan(text, rules).verdict != "warn", _reasons(text, rules)
+    assert scan(text, rules).verdict != "warn", reasons(text, rules)
 
 
 @pytest.mark.parametrize(
@@ -263,4 +254,4 @@ def test_words_about_an_article_do_not_stack_on_a_cheap_suffix(
     ],
 )
 def test_shop_pages_are_not_articles(text: str, rules: DomainRules) -> None:
-    assert scan(text, rules).verdict == "warn", _reasons(text, rules)
+    assert scan(text, rules).verdict == "warn", reasons(text, rules)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cardguard.knowledge.domains import DomainRules
-from cardguard.links import load_rules, might_have_link
+from cardguard.links import might_have_link
 from cardguard.links.evaluate import evaluate_links, format_link_eval, load_cases
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -18,11 +18,6 @@ SHOPS = DATA / "real_shops.yaml"
 BENIGN = DATA / "real_benign.yaml"
 HARD = DATA / "real_hard_benign.yaml"
 SYSTEM_FAMILIES = {"dujiaoka", "dujiao-next", "acg-faka", "zfaka", "kamifaka", "caihong", "epay"}
-
-
-@pytest.fixture(scope="module")
-def rules() -> DomainRules:
-    return load_rules()
 
 
 def test_shop_set_covers_every_family_with_sourced_cases() -> None:

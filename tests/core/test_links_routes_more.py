@@ -9,17 +9,9 @@ from __future__ import annotations
 import pytest
 
 from cardguard.knowledge.domains import DomainRules
-from cardguard.links import load_rules, scan
+from cardguard.links import scan
 
-
-@pytest.fixture(scope="module")
-def rules() -> DomainRules:
-    return load_rules()
-
-
-def _reasons(text: str, rules: DomainRules) -> str:
-    result = scan(text, rules)
-    return "；".join(result.links[0].reasons) if result.links else ""
+from .links_kit import reasons
 
 
 @pytest.mark.parametrize(
@@ -44,8 +36,8 @@ def _reasons(text: str, rules: DomainRules) -> str:
 )
 def test_distinctive_routes_warn_alone(url: str, system: str, rules: DomainRules) -> None:
     result = scan(url, rules)
-    assert result.verdict == "warn", _reasons(url, rules)
-    assert system in _reasons(url, rules)
+    assert result.verdict == "warn", reasons(url, rules)
+    assert system in reasons(url, rules)
 
 
 @pytest.mark.parametrize(
@@ -79,10 +71,10 @@ def test_generic_routes_need_a_second_signal(
     alone: str, with_second: str, rules: DomainRules
 ) -> None:
     quiet = scan(alone, rules)
-    assert quiet.verdict != "warn", _reasons(alone, rules)
+    assert quiet.verdict != "warn", reasons(alone, rules)
     assert quiet.score > 0, "这个形状应该被认出来（至少记日志或作为第二信号的底）"
     loud = scan(with_second, rules)
-    assert loud.verdict == "warn", _reasons(with_second, rules)
+    assert loud.verdict == "warn", reasons(with_second, rules)
 
 
 @pytest.mark.parametrize(
@@ -99,7 +91,7 @@ def test_generic_routes_need_a_second_signal(
     ],
 )
 def test_broad_shapes_stay_quiet(text: str, rules: DomainRules) -> None:
-    assert scan(text, rules).verdict != "warn", _reasons(text, rules)
+    assert scan(text, rules).verdict != "warn", reasons(text, rules)
 
 
 @pytest.mark.parametrize(
@@ -115,8 +107,8 @@ def test_broad_shapes_stay_quiet(text: str, rules: DomainRules) -> None:
 )
 def test_daishua_host_hint_backs_a_store_shape(hinted: str, plain: str, rules: DomainRules) -> None:
     """ds、dsw（代刷、代刷网）不计分，只给 30 分以上的商城形状作第二信号。"""
-    assert scan(hinted, rules).verdict == "warn", _reasons(hinted, rules)
-    assert scan(plain, rules).verdict != "warn", _reasons(plain, rules)
+    assert scan(hinted, rules).verdict == "warn", reasons(hinted, rules)
+    assert scan(plain, rules).verdict != "warn", reasons(plain, rules)
 
 
 @pytest.mark.parametrize(
@@ -130,8 +122,8 @@ def test_daishua_host_hint_backs_a_store_shape(hinted: str, plain: str, rules: D
 )
 def test_daishua_host_hint_alone_never_warns(text: str, rules: DomainRules) -> None:
     result = scan(text, rules)
-    assert result.verdict != "warn", _reasons(text, rules)
-    assert "代刷网常用的缩写" not in _reasons(text, rules)
+    assert result.verdict != "warn", reasons(text, rules)
+    assert "代刷网常用的缩写" not in reasons(text, rules)
 
 
 def test_wholesale_price_words_back_a_reseller_page(rules: DomainRules) -> None:
@@ -153,6 +145,6 @@ def test_wholesale_price_words_back_a_reseller_page(rules: DomainRules) -> None:
 )
 def test_platform_wording_backs_a_platform_page(url: str, words: str, rules: DomainRules) -> None:
     """多商户发卡平台的说法（商品直链、商户入驻）给平台的店铺、商户页作证。"""
-    assert scan(url, rules).verdict != "warn", _reasons(url, rules)
-    assert scan(f"{words} {url}", rules).verdict == "warn", _reasons(f"{words} {url}", rules)
+    assert scan(url, rules).verdict != "warn", reasons(url, rules)
+    assert scan(f"{words} {url}", rules).verdict == "warn", reasons(f"{words} {url}", rules)
     assert scan(f"{words} https://www.example.com/about", rules).verdict != "warn"

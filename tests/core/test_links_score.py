@@ -9,14 +9,9 @@ from typing import Any
 import pytest
 
 from cardguard.knowledge.domains import DomainRules
-from cardguard.links import ScanResult, defang, load_rules, might_have_link, scan
+from cardguard.links import ScanResult, defang, might_have_link, scan
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture(scope="module")
-def rules() -> DomainRules:
-    return load_rules()
 
 
 def _reasons(result: ScanResult) -> str:

@@ -9,19 +9,11 @@ import pytest
 from cardguard.knowledge.domains import DomainRules, read_rules
 from cardguard.knowledge.errors import KnowledgeError
 from cardguard.knowledge.loader import DEFAULT_DIR
-from cardguard.links import HostList, load_rules, scan
+from cardguard.links import HostList, scan
+
+from .links_kit import reasons
 
 DOMAINS = DEFAULT_DIR / "domains.yaml"
-
-
-@pytest.fixture(scope="module")
-def rules() -> DomainRules:
-    return load_rules()
-
-
-def _reasons(text: str, rules: DomainRules) -> str:
-    result = scan(text, rules)
-    return "；".join(result.links[0].reasons) if result.links else ""
 
 
 # ---------------- 特征：强特征单独提醒，通用形状要第二信号 ----------------
@@ -60,7 +52,7 @@ def _reasons(text: str, rules: DomainRules) -> str:
     ],
 )
 def test_distinctive_routes_warn_alone(url: str, rules: DomainRules) -> None:
-    assert scan(url, rules).verdict == "warn", _reasons(url, rules)
+    assert scan(url, rules).verdict == "warn", reasons(url, rules)
 
 
 @pytest.mark.parametrize(
@@ -134,7 +126,7 @@ def test_a_fingerprint_can_also_require_a_host_shape(rules: DomainRules) -> None
         "https://zf.example.cn/user/login.php",
         "https://epay.examplepay.top/mapi.php",
     ):
-        assert scan(url, rules).verdict == "warn", _reasons(url, rules)
+        assert scan(url, rules).verdict == "warn", reasons(url, rules)
     assert scan("https://www.example.cn/user/reg.php", rules).verdict != "warn"
     assert scan("https://www.example.cn/mapi.php", rules).verdict != "warn"
 
@@ -159,7 +151,7 @@ def test_forum_mod_parameters_are_not_caihong(rules: DomainRules) -> None:
         "https://bbs.example.com/home.php?mod=invite&id=3",
         "https://bbs.example.com/forum.php?mod=viewthread&tid=3",
     ):
-        assert scan(url, rules).score == 0, _reasons(url, rules)
+        assert scan(url, rules).score == 0, reasons(url, rules)
     assert scan("https://x.example.com/ds/index.php?mod=kf", rules).verdict == "warn"
 
 
@@ -169,7 +161,7 @@ def test_long_store_ids_are_not_shop_ids(rules: DomainRules) -> None:
         "https://www.vmall.com/product/10086207867286.html",
         "https://www.aliexpress.com/item/2251832539521487.html",
     ):
-        assert scan(url, rules).score == 0, _reasons(url, rules)
+        assert scan(url, rules).score == 0, reasons(url, rules)
 
 
 def test_a_payment_page_in_the_same_message_corroborates(rules: DomainRules) -> None:
@@ -249,7 +241,7 @@ def test_broken_fingerprints_name_file_and_line(tmp_path: Path, entry: str, mess
 )
 def test_brand_dressed_as_a_whole_domain_in_a_subdomain(host: str, rules: DomainRules) -> None:
     result = scan(f"https://{host}/", rules)
-    assert result.verdict == "warn", _reasons(f"https://{host}/", rules)
+    assert result.verdict == "warn", reasons(f"https://{host}/", rules)
     assert result.links[0].official
 
 
@@ -294,7 +286,7 @@ def test_a_chinese_name_without_shop_words_stays_quiet(rules: DomainRules) -> No
     ],
 )
 def test_pinyin_recharge_words_in_hosts(host: str, verdict: str, rules: DomainRules) -> None:
-    assert scan(f"https://{host}/", rules).verdict == verdict, _reasons(f"https://{host}/", rules)
+    assert scan(f"https://{host}/", rules).verdict == verdict, reasons(f"https://{host}/", rules)
 
 
 @pytest.mark.parametrize(
@@ -363,7 +355,7 @@ def test_allow_lists_win_over_shared_block_lists(rules: DomainRules) -> None:
 def test_local_addresses_never_warn(rules: DomainRules) -> None:
     """自己电脑、局域网上搭的发卡程序（调试、学习）：群友打不开，只记日志。"""
     for url in ("http://127.0.0.1:8000/buy/1", "http://192.168.1.100:8080/item/3"):
-        assert scan(url, rules).verdict == "log", _reasons(url, rules)
+        assert scan(url, rules).verdict == "log", reasons(url, rules)
     assert scan("http://203.0.113.9:8080/item/3", rules).verdict == "warn"
 
 
@@ -384,7 +376,7 @@ def test_a_compound_ad_phrase_counts_as_both_of_its_parts(rules: DomainRules) ->
     assert rules.find_words("点卡批发") == ["点卡批发", "点卡"]
     assert rules.find_words("会员批发") == ["会员批发", "批发"]
     for text in ("点卡批发 https://www.example.com/", "点卡 批发 https://www.example.com/"):
-        assert scan(text, rules).verdict == "warn", _reasons(text, rules)
+        assert scan(text, rules).verdict == "warn", reasons(text, rules)
     # 同一类的词包在一起不算两个（plus代充 里的 代充）
     assert rules.find_words("plus代充") == ["plus代充"]
     assert scan("plus代充 https://www.example.com/", rules).verdict != "warn"
@@ -403,4 +395,4 @@ def test_a_compound_ad_phrase_counts_as_both_of_its_parts(rules: DomainRules) ->
 )
 def test_account_and_gateway_ad_wording(text: str, rules: DomainRules) -> None:
     """账号类货品、免签收款、代挂刷钻的广告：两个话术带卖货口吻，配普通网址也提醒。"""
-    assert scan(text, rules).verdict == "warn", _reasons(text, rules)
+    assert scan(text, rules).verdict == "warn", reasons(text, rules)

@@ -9,12 +9,7 @@ from __future__ import annotations
 import pytest
 
 from cardguard.knowledge.domains import DomainRules
-from cardguard.links import load_rules, scan
-
-
-@pytest.fixture(scope="module")
-def rules() -> DomainRules:
-    return load_rules()
+from cardguard.links import scan
 
 
 def _why(text: str, rules: DomainRules) -> str:

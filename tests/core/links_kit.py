@@ -1,0 +1,12 @@
+"""链接测试共用的小工具。"""
+
+from __future__ import annotations
+
+from cardguard.knowledge.domains import DomainRules
+from cardguard.links import scan
+
+
+def reasons(text: str, rules: DomainRules) -> str:
+    """第一个链接的理由，用“；”连起来（没有链接时为空）。"""
+    result = scan(text, rules)
+    return "；".join(result.links[0].reasons) if result.links else ""
