@@ -116,7 +116,7 @@ def _words(pieces: Sequence[Piece], rules: DomainRules) -> tuple[list[str], bool
     folded = fold(text)
     compact = _MIXED_GAP_RE.sub("", _WORD_GAP_RE.sub("", folded))
     found = rules.find_words(folded if compact == folded else f"{folded}\n{compact}")
-    goods = (rules.goods_in_text(compact) or "") if found else ""
+    goods = rules.goods_in_text(compact) or ""
     caution = rules.has_caution(compact)
     if rules.software and any(w in rules.software for w in found):
         found = _software_words(found, compact, rules, caution=caution)
