@@ -1,7 +1,8 @@
 """消息点名卖别家的会员/授权时给商店形状作证，以及从源码补读的几种网址（issue 14 续）。
 
-易支付兼容网关（EzPay 文档）的 /api/submit?pid=&type=&money=、/cashier/{单号}，骑士发卡旧版的
-/shop/pay?trade_no=，ZFAKA 代理模块的 /agent/…。主机名都是自己编的（example.*）。
+易支付兼容网关（EzPay 文档）的 /api/submit?pid=&type=&money=、/cashier/{单号}、易支付的 /pay/return/{单号}/，
+骑士发卡旧版的 /shop/pay?trade_no=，ThinkPHP 多商户发卡平台的 /index/pay/payment?trade_no=，链动小铺同款的
+/shopApi/Pay/payment，ZFAKA 代理模块的 /agent/…。主机名都是自己编的（example.*）。
 """
 
 from __future__ import annotations
@@ -80,6 +81,11 @@ def test_named_goods_stay_quiet_without_a_shop_shape(text: str, rules: DomainRul
         ("https://www.example.com/submit.php?money=5&pid=3&type=qqpay", "彩虹易支付"),
         # 骑士发卡旧版去付款页，订单号合源码格式（前缀 + 12 位时间 + 8 位十六进制）
         ("https://www.example.com/shop/pay?trade_no=QS2612061234565f3a9c1e", "骑士发卡"),
+        # ThinkPHP 多商户发卡平台：模块/控制器/方法写法的付款页
+        ("https://www.example.com/index/pay/payment?trade_no=T2026120712345", "多商户发卡平台"),
+        ("https://www.example.com/index/pay/wx_jspay_page?trade_no=T202612071", "多商户发卡平台"),
+        # 链动小铺同款程序的收银台
+        ("https://shop.example.com/shopApi/Pay/payment?trade_no=LD261207AB12CD", "链动小铺"),
     ],
 )
 def test_source_routes_warn_alone(url: str, system: str, rules: DomainRules) -> None:
@@ -94,6 +100,9 @@ def test_source_routes_warn_alone(url: str, system: str, rules: DomainRules) -> 
         # 只有其中一两个参数的接口地址不算易支付协议
         "https://www.example.com/api/submit?type=form",
         "https://www.example.com/api/submit?pid=12&type=post",
+        # 没有订单号的付款页地址
+        "https://www.example.com/index/pay/payment",
+        "https://www.example.com/index/pay/payment?method=card",
     ],
 )
 def test_partial_epay_parameters_stay_quiet(url: str, rules: DomainRules) -> None:
@@ -113,6 +122,16 @@ def test_partial_epay_parameters_stay_quiet(url: str, rules: DomainRules) -> Non
         (
             "https://www.example.com/cashier/20231211123456789abc",
             "https://www.example.top/cashier/20231211123456789abc",
+        ),
+        # ThinkPHP 多商户发卡平台 route.php 的短写法 pay/payment
+        (
+            "https://www.example.com/pay/payment?trade_no=AB12345678",
+            "https://www.example.vip/pay/payment?trade_no=AB12345678",
+        ),
+        # 易支付的付款回跳 /pay/return/{单号}/：单号不合源码格式时是通用形状
+        (
+            "https://www.example.com/pay/return/AB12345678/",
+            "https://www.example.top/pay/return/AB12345678/",
         ),
         # ZFAKA 代理模块：路径名通用，只认网址本身的第二信号
         ("https://www.example.com/agent/product", "https://www.example.site/agent/product"),
