@@ -125,8 +125,11 @@ def _words(pieces: Sequence[Piece], rules: DomainRules) -> tuple[list[str], bool
     compact = _MIXED_GAP_RE.sub("", _WORD_GAP_RE.sub("", folded))
     found = rules.find_words(folded if compact == folded else f"{folded}\n{compact}")
     # 只看话里点名的（网址里的 spotify-premium 由 goods_in_path 按路径另算）
-    said = _LINKISH_RE.sub(" ", folded)
-    goods = rules.goods_in_text(_MIXED_GAP_RE.sub("", _WORD_GAP_RE.sub("", said))) or ""
+    said = _MIXED_GAP_RE.sub("", _WORD_GAP_RE.sub("", _LINKISH_RE.sub(" ", folded)))
+    goods = rules.goods_in_text(said) or ""
+    if goods and not found and rules.goods_talk_re is not None and rules.goods_talk_re.search(said):
+        # 没有卡盟话术、又在问别家会员的事（怎么退订、被盗了）：点名的会员不是在卖
+        goods = ""
     caution = rules.has_caution(compact)
     if rules.software and any(w in rules.software for w in found):
         found = _software_words(found, compact, rules, caution=caution)

@@ -63,6 +63,10 @@ def test_named_third_party_goods_corroborate_shop_shape(
         "腾讯视频会员 https://www.example.com/cart",
         # 没有商店形状的网址：点名会员不加分
         "爱奇艺黄金会员 https://www.example.com/about",
+        # 在问别家会员的事（教程、被盗、退订），不是在卖
+        "Office 永久版 安装教程 https://www.example.com/item/12",
+        "求助 爱奇艺黄金会员 被盗了 https://www.example.com/product/3.html",
+        "爱奇艺会员 怎么退订 https://help.example.com/item/12",
         # 只是路径里有商品名、消息什么也没说（产品目录站）
         "https://www.example.com/products/spotify-premium",
     ],
