@@ -124,6 +124,7 @@ class DomainsFile(Strict):
     goods_path_words: tuple[Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")], ...] = ()
     goods_brands: tuple[Word, ...] = ()
     goods_suffixes: tuple[Word, ...] = ()
+    goods_talk_words: tuple[Word, ...] = ()
     official_words: tuple[Word, ...] = ()
     official_weak_words: tuple[Word, ...] = ()
     host_words: tuple[Word, ...] = ()
@@ -176,6 +177,8 @@ class DomainRules:
     # 合租会员的“上车”：消息还点了别家会员的名字（goods_brands_re）时才算零售口吻
     membership: frozenset[str] = frozenset()
     goods_brands_re: re.Pattern[str] | None = None
+    # 问别家会员的事（怎么退订、被盗了、教程）：没有话术时，点名的会员不算在卖
+    goods_talk_re: re.Pattern[str] | None = None
     caution_re: re.Pattern[str] | None = None
     brand_lures: frozenset[str] = frozenset()
     official_weak_re: re.Pattern[str] | None = None
@@ -394,6 +397,7 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         referral_re=_alternation(model.referral_words),
         membership=frozenset(fold(w) for w in model.membership_words),
         goods_brands_re=_alternation(model.goods_brands),
+        goods_talk_re=_alternation(model.goods_talk_words),
         caution_re=_alternation(model.caution_words),
         brand_lures=frozenset(model.brand_lures),
         official_weak_re=_alternation(model.official_weak_words),

@@ -103,6 +103,14 @@ _WORD_GAP_RE = re.compile(
 )
 
 
+# 消息里的网址（带协议的整段，或 域名[/路径]）：找“点名卖的别家会员”时先去掉
+_LINKISH_RE = re.compile(
+    r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,15}://\S*"
+    r"|(?<![a-z0-9.-])(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]\S*)?",
+    re.I,
+)
+
+
 # 英文和汉字之间的一个空格（“GPT 账号”“Plus 代充”）：话术表里是连着写的。
 _MIXED_GAP_RE = re.compile(rf"(?<=[a-z0-9]) (?=[{_CJK}])|(?<=[{_CJK}]) (?=[a-z0-9])")
 
@@ -116,7 +124,12 @@ def _words(pieces: Sequence[Piece], rules: DomainRules) -> tuple[list[str], bool
     folded = fold(text)
     compact = _MIXED_GAP_RE.sub("", _WORD_GAP_RE.sub("", folded))
     found = rules.find_words(folded if compact == folded else f"{folded}\n{compact}")
-    goods = (rules.goods_in_text(compact) or "") if found else ""
+    # 只看话里点名的（网址里的 spotify-premium 由 goods_in_path 按路径另算）
+    said = _MIXED_GAP_RE.sub("", _WORD_GAP_RE.sub("", _LINKISH_RE.sub(" ", folded)))
+    goods = rules.goods_in_text(said) or ""
+    if goods and not found and rules.goods_talk_re is not None and rules.goods_talk_re.search(said):
+        # 没有卡盟话术、又在问别家会员的事（怎么退订、被盗了）：点名的会员不是在卖
+        goods = ""
     caution = rules.has_caution(compact)
     if rules.software and any(w in rules.software for w in found):
         found = _software_words(found, compact, rules, caution=caution)

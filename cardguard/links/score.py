@@ -26,7 +26,7 @@
 | 中文域名含话术 | 40 | 卡密商城.xyz、充值中心.top（punycode 解码后找） |
 | 中文域名含品牌 | 60 | 腾讯客服.com（解码后是品牌的中文名，又不是官方网站） |
 | 最泛的形状 | <30 | /cart、/recharge、/?from=12：只认网址本身的第二信号（廉价后缀、发卡词、IP…），话术不算 |
-| 卖别家的订阅 | 作证 | 路径（/products/claude-max）或消息（腾讯视频月卡）点名卖别家的会员时，卖货口吻也算商城形状的第二信号 |
+| 卖别家的订阅 | 作证 | 路径（/products/claude-max）点名卖别家的会员时，卖货口吻也算商城形状的第二信号；消息自己点名（腾讯视频月卡、Adobe 全家桶）时本身就算（最泛的形状、提醒别人、问怎么退订的不算） |
 | 机构后缀 | 封顶 59 | edu.cn、org.cn、ac.uk、.gov…（institution_suffixes）：网址本身没到 warn 时，话术再多也只记日志 |
 
 单个弱信号（只有廉价后缀、只有端口、只有一个话术词配普通网址）达不到 warn=60；
@@ -201,7 +201,8 @@ def score_link(
         [s for s in signals if s.weight > 0 or s.kind in _ZERO_WEIGHT_KINDS],
         rules,
         _path(link),
-        goods if words else "",
+        goods,
+        caution=caution,
     )
     signals = sorted((s for s in signals if s.weight > 0), key=lambda s: -s.weight)
     score = min(100, sum(s.weight for s in signals))
@@ -218,12 +219,19 @@ def score_link(
 
 
 def _corroborate(
-    signals: list[Signal], rules: DomainRules, path: str = "", named: str = ""
+    signals: list[Signal],
+    rules: DomainRules,
+    path: str = "",
+    named: str = "",
+    *,
+    caution: bool = False,
 ) -> list[Signal]:
     """通用的发卡系统特征（/item/3、/product/3.html）要有第二个信号才提醒。
 
-    有第二信号（话术、域名发卡词、廉价后缀、IP…）时补到 warn；路径或消息点名卖的是别人家的
-    会员/订阅（/products/claude-max、“腾讯视频月卡”）时，卖货口吻也算第二信号。
+    有第二信号（话术、域名发卡词、廉价后缀、IP…）时补到 warn；路径点名卖的是别人家的
+    会员/订阅（/products/claude-max）时，卖货口吻也算第二信号；消息自己点名卖别家的会员、
+    授权（“爱奇艺黄金会员”“Adobe 全家桶”“Spotify 家庭会员”）时，这件事本身就算第二信号
+    （最泛的形状除外，提醒别人时也不算）。
     没有时（只有普通买卖用语，或什么都没有），这条特征最多把总分带到 warn 以下：
     正规商城也有 /product/3.html。
     """
@@ -238,10 +246,15 @@ def _corroborate(
         kinds = SECOND_SIGNALS
     else:
         kinds = _NEAR_SECOND_SIGNALS
-    others = _seconds(signals, generic, kinds)
+    others: Sequence[object] = _seconds(signals, generic, kinds)
     sold = ""
     goods = None if others else (rules.goods_in_path(path) if path else None) or named or None
-    if goods:
+    if goods and named and not caution and generic.weight > BARE_SHAPE_MAX:
+        # 消息点名卖的是别家的会员、授权（爱奇艺黄金会员、Adobe 全家桶），网址又是商店形状：
+        # 正规商店的商品页不会配这样的话单独转发；只有路径里有商品名的（产品目录站）不算
+        others = [named]
+        sold = f"，卖的是别家的订阅或账号（{named}）"
+    elif goods:
         # 商店形状的网址卖的是别人家的订阅/账号（/products/claude-max），消息又在卖货（现货、
         # 自动发货）：正规商店不转卖这些，卖货口吻也算第二信号。只有形状没有卖货口吻的
         # （产品目录站 /products/chatgpt）不算
