@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .idents import identifiers
+from .idents import arabic_numbers, code_core, identifiers
 from .pinyin import PREFIX as PINYIN_PREFIX
 from .pinyin import pinyin_grams
 
@@ -146,7 +146,7 @@ def canonical(normalized: str) -> str:
     """把英文、拼音缩写、口语和错字替换成统一写法（输入须已归一化）。"""
     if _ASCII_WORD_RE.search(normalized):
         normalized = _ENGLISH_RE.sub(_english, normalized)
-    return _SYN_RE.sub(lambda m: _SYN_MAP[m.group()], normalized)
+    return arabic_numbers(_SYN_RE.sub(lambda m: _SYN_MAP[m.group()], normalized))
 
 
 _ASCII_WORD_RE = re.compile("[a-z]{2}")
@@ -471,7 +471,22 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "#bot": ("机器人", "bot", "助手", "指令", "命令", "菜单", "帮助", "help", "怎么用你"),
     # 通用的问法（不分话题）：问时间、地点、怎么进、要地址、要下载、问规矩、问价、问找谁、忘了。
     # 管理员的条目（服务器地址、活动时间、群规……）和发布的条目一样靠它们认出换了说法的问题。
-    "#when": ("几点", "什么时候", "多久", "何时", "哪天", "多长时间", "啥时候"),
+    "#when": (
+        "几点",
+        "什么时候",
+        "多久",
+        "何时",
+        "哪天",
+        "多长时间",
+        "啥时候",
+        "开放时间",
+        "营业时间",
+        "几号",
+    ),
+    "#howlong": ("几天", "多少天", "最长", "期限", "天数", "最多能"),
+    "#deposit": ("押金", "压金", "抵押"),
+    "#guild": ("公会", "帮会", "工会", "战队"),
+    "#quit": ("退会", "退出", "退公会", "退帮会", "退群"),
     "#where": ("在哪", "哪里", "哪儿", "去哪", "从哪", "哪下", "哪找", "何处"),
     "#enter": ("怎么进", "进不去", "怎么连", "连不上", "怎么加入", "如何进入", "怎么上", "进不了"),
     "#address": ("地址", "ip", "网址", "入口", "域名"),
@@ -495,6 +510,10 @@ GENERIC_CONCEPTS = frozenset(
         "#who",
         "#forgot",
         "#lag",
+        "#howlong",
+        "#deposit",
+        "#guild",
+        "#quit",
     }
 )
 
@@ -549,7 +568,11 @@ def features(text: str) -> list[str]:
     """索引（TF-IDF）用的特征：双字组与英文词、中文单字、概念特征、编号。"""
     singles = [c for c in text if c > "\u2e7f"]
     # 编号（二区 = 2区、第一期 = 1期）换成统一写法的特征，写法不同的同一个编号也对得上
+    # 字母前缀的编号（s1、v3.4）再给一个只有数字的特征：省掉字母的问法（“1服”）也找得到它
     numbers = [f"{IDENT_PREFIX}{token}" for token in identifiers(text)]
+    numbers += [
+        f"{IDENT_PREFIX}{core}" for token in identifiers(text) if (core := code_core(token))
+    ]
     return [*grams(text), *singles, *concepts(text), *numbers]
 
 

@@ -17,7 +17,7 @@ from .corpus import Query, prepare, rank_exhaustive
 from .features import content
 from .index import Index, LazyRanking
 from .model import NONE, load_or_train
-from .topic import TopicModel, official_purchase
+from .topic import TopicModel, official_purchase, topic_strength
 
 # 阈值（0–100），在开发集上调定。
 EXPLICIT_MIN = 20.0
@@ -239,8 +239,33 @@ class Matcher:
                     bonus[index] = bonus.get(index, 0.0) + LOCAL_POINTS
             if bonus:
                 query = replace(query, bonus=bonus)
+            damped = self._damped(query.text, scope)
+            if damped:
+                query = replace(query, damped=damped)
         self._last = (text, scope, query)
         return query
+
+    def _damped(self, prepared: str, scope: str | None) -> frozenset[int]:
+        """话题强度比问题低的管理员条目（本群的和问法很少的全局条目），见 `corpus.OFF_TOPIC_LOCAL`。"""
+        strengths = self._local_strength
+        if not strengths:
+            return frozenset()
+        asked = topic_strength(prepared)
+        if asked == 0 or (asked == 1 and _LOCAL_CUE_RE.search(prepared)):
+            # 只是沾边、又说明了问的是本群（“本服充值渠道是哪个”）：照常比分数
+            return frozenset()
+        rows = (*self._local.get(None, ()), *(self._local.get(scope, ()) if scope else ()))
+        return frozenset(i for i in rows if strengths[i] < asked)
+
+    @cached_property
+    def _local_strength(self) -> dict[int, int]:
+        """管理员条目的话题强度：它各句问法里最高的那个。"""
+        corpus = self.corpus
+        return {
+            index: max((topic_strength(t) for t in corpus.phrasings(index)), default=0)
+            for rows in self._local.values()
+            for index in rows
+        }
 
     def _probabilities(self, prepared: str) -> dict[str, float]:
         """条目模型的概率（同一句话只算一次）；没有条目模型时为空。"""
