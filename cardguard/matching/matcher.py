@@ -137,6 +137,7 @@ class Matcher:
         self._last_probabilities: tuple[str, dict[str, float]] | None = None
         # 管理员自己加的条目：各群的群条目，和问法很少的全局条目（机器人管理员加的）。
         self._local: dict[str | None, list[int]] = {}
+        self._damped_sets: dict[tuple[str | None, int], frozenset[int]] = {}
         offsets = self.corpus.data.text_offsets
         for index, entry in enumerate(self.corpus.entries):
             if entry.scope is not None or offsets[index + 1] - offsets[index] < MODEL_MIN_PHRASINGS:
@@ -247,15 +248,20 @@ class Matcher:
 
     def _damped(self, prepared: str, scope: str | None) -> frozenset[int]:
         """话题强度比问题低的管理员条目（本群的和问法很少的全局条目），见 `corpus.OFF_TOPIC_LOCAL`。"""
-        strengths = self._local_strength
-        if not strengths:
+        if not self._local:
             return frozenset()
         asked = topic_strength(prepared)
         if asked == 0 or (asked == 1 and _LOCAL_CUE_RE.search(prepared)):
             # 只是沾边、又说明了问的是本群（“本服充值渠道是哪个”）：照常比分数
             return frozenset()
-        rows = (*self._local.get(None, ()), *(self._local.get(scope, ()) if scope else ()))
-        return frozenset(i for i in rows if strengths[i] < asked)
+        key = (scope, asked)
+        found = self._damped_sets.get(key)
+        if found is None:  # 每个群、每个强度只算一次
+            strengths = self._local_strength
+            rows = (*self._local.get(None, ()), *(self._local.get(scope, ()) if scope else ()))
+            found = frozenset(i for i in rows if strengths[i] < asked)
+            self._damped_sets[key] = found
+        return found
 
     @cached_property
     def _local_strength(self) -> dict[int, int]:
