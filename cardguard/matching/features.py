@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from .idents import arabic_numbers, code_core, identifiers
 from .pinyin import PREFIX as PINYIN_PREFIX
-from .pinyin import pinyin_grams
+from .pinyin import mostly_pinyin, pinyin_grams
 
 IDENT_PREFIX = "@"
 
@@ -77,6 +77,8 @@ _ENGLISH: tuple[tuple[str, str], ...] = (
     ("passwords?|pwd", "密码"),
     ("verification codes?|sms codes?|otp", "验证码"),
     ("id cards?|id numbers?|personal info(?:rmation)?|personal data", "身份证个人信息"),
+    ("info|my data|my details", "个人信息"),
+    ("common|usual|typical", "常见"),
     ("bank cards?|credit cards?|debit cards?", "银行卡"),
     ("zfb|alipay", "支付宝"),
     ("wx|vx|wechat|weixin", "微信"),
@@ -99,7 +101,8 @@ _ENGLISH: tuple[tuple[str, str], ...] = (
     ("deliver|delivered|delivery|shipped|ship", "发货"),
     ("blocked me|blocked|ghosted|ignores me|not responding|no reply", "拉黑"),
     (
-        "invalid|doesnt work|not working|does not work|wont work|already used|already redeemed|expired",
+        "invalid|doesnt work|not working|does not work|wont work|already used|already redeemed|expired|"
+        "(?:already |has )?been (?:used|redeemed|activated)",
         "无效",
     ),
     ("banned|ban|suspended", "封号"),
@@ -144,7 +147,7 @@ def _english(match: re.Match[str]) -> str:
 
 def canonical(normalized: str) -> str:
     """把英文、拼音缩写、口语和错字替换成统一写法（输入须已归一化）。"""
-    if _ASCII_WORD_RE.search(normalized):
+    if _ASCII_WORD_RE.search(normalized) and not mostly_pinyin(normalized):
         normalized = _ENGLISH_RE.sub(_english, normalized)
     return arabic_numbers(_SYN_RE.sub(lambda m: _SYN_MAP[m.group()], normalized))
 

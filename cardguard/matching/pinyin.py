@@ -135,8 +135,41 @@ def split_pinyin(word: str) -> list[str] | None:
     return from_(0)
 
 
+# 一个字一个字打、用空格隔开的整句拼音（fu le qian bu fa huo）：至少这么多个音节连着才算。
+_SPACED_RUN_RE = re.compile(r"(?<![a-z0-9])[a-z]{1,6}(?: [a-z]{1,6}){2,}(?![a-z0-9])")
+MIN_SPACED_SYLLABLES = 3
+
+
+def spaced_pinyin(prepared: str) -> list[list[str]]:
+    """句子里用空格隔开的拼音段（每段都是合法音节、至少 `MIN_SPACED_SYLLABLES` 个）；英文单词会把段打断。"""
+    runs: list[list[str]] = []
+    for match in _SPACED_RUN_RE.finditer(prepared):
+        current: list[str] = []
+        for word in match.group().split(" "):
+            syllables = split_pinyin(word)
+            if syllables:
+                current.extend(syllables)
+                continue
+            if len(current) >= MIN_SPACED_SYLLABLES:
+                runs.append(current)
+            current = []
+        if len(current) >= MIN_SPACED_SYLLABLES:
+            runs.append(current)
+    return runs
+
+
+def mostly_pinyin(prepared: str) -> bool:
+    """这句话的字母部分几乎都是拼音音节（整句打拼音），不是英文：不要把 ban、fan 当英文词换掉。"""
+    words = re.findall(r"[a-z]+", prepared)
+    if len(words) < 4:
+        return False
+    spelled = sum(1 for w in words if split_pinyin(w))
+    return spelled >= 0.8 * len(words)
+
+
 def pinyin_grams(prepared: str) -> list[str]:
-    """相邻两个音节组成的特征（py:ka|meng）：汉字按读音，整串拼音字母按音节切开。"""
+    """相邻两个音节组成的特征（py:ka|meng）：汉字按读音，整串拼音字母按音节切开，
+    空格隔开的整句拼音按顺序连起来。"""
     table = _table()
     out: list[str] = []
     for match in _CJK_RUN_RE.finditer(prepared):
@@ -146,6 +179,9 @@ def pinyin_grams(prepared: str) -> list[str]:
         syllables = split_pinyin(match.group())
         if syllables and len(syllables) >= 2:
             out.extend(f"{PREFIX}{a}|{b}" for a, b in pairwise(syllables))
+    if " " in prepared:
+        for run in spaced_pinyin(prepared):
+            out.extend(f"{PREFIX}{a}|{b}" for a, b in pairwise(run))
     return out
 
 
