@@ -215,3 +215,9 @@ def test_a_number_written_differently_reaches_the_numbered_entry() -> None:
     assert matcher.ask("一服的公会咋申请", scope=GROUP).id == "fam-0"
     assert matcher.ask("三赛季的奖励是啥", scope=GROUP).id == "fam-3"
     assert matcher.ask("第3季给了什么奖励", scope=GROUP).id == "fam-3"
+
+
+def test_a_question_about_our_own_server_is_not_damped() -> None:
+    # “号被服务器封了”沾了封号的边，但问的是自己服务器的事：群条目照常比分数。
+    matcher = _family(("被服务器封禁了怎么申诉",))
+    assert matcher.ask("号被服务器封了怎么办", scope=GROUP).id == "fam-0"
