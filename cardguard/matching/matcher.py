@@ -25,6 +25,9 @@ EXPLICIT_OFF_TOPIC_MIN = 30.0
 SUGGEST_MIN = 20.0
 # 去掉疑问词、语气词以后至少剩这么多字，点名时才直接回答（“怎么办”只给建议）。
 MIN_CONTENT_CHARS = 2
+# 剩下的字太少、但和某条的问法几乎一样（“怎么退会”之于“退会有什么规定”：“会”也是常见的虚字）时照样回答。
+# 开发集里内容不到两字的句子（“有人吗”“你是谁”“在吗”）分数都在 30 以下，只有“你能干啥”71 分（答对）。
+SHORT_SURE_MIN = 50.0
 # 词表看不出话题时，条目模型给的 P(闲聊) 低于这个值也按“在话题上”的门槛回答点名提问。
 EXPLICIT_CHATTER_MAX = 0.3
 # 旁听判断（问法多的条目）：各项信号的权重与截距，用逻辑回归在开发集上拟合
@@ -325,7 +328,10 @@ class Matcher:
         seen: list[tuple[int, float]] = []  # 判断领先时已经打过分的，给建议时接着用
         if (
             first[1] >= bar
-            and len(content(self.query(text, scope).text)) >= MIN_CONTENT_CHARS
+            and (
+                len(content(self.query(text, scope).text)) >= MIN_CONTENT_CHARS
+                or first[1] >= SHORT_SURE_MIN
+            )
             and (
                 first[1] - ranking.upper() >= EXPLICIT_TIE_MARGIN  # 上界就够说明领先：不用再打分
                 or self._clear_lead(first, _recording(ranking, seen), EXPLICIT_TIE_MARGIN)

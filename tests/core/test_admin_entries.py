@@ -26,7 +26,9 @@ from cardguard.matching import Matcher
 DATA = Path(__file__).resolve().parents[1] / "data"
 # 每套管理员条目集：换个说法答到自己的底线。
 # admin_dev2 封存时 68.8%、admin_dev3 73.1%（5db575a）；编号统一写法、同义概念、话题压分之后 77.5%、78.1%。
-ADMIN_SETS = {"admin_dev": 0.8, "admin_dev2": 0.76, "admin_dev3": 0.765}
+# 之后又加了几个通用概念（找谁/都有谁、群名片/昵称、语音/频道、电脑/模拟器、入会/进群、多久=时长）：
+# admin_dev 80.6%、admin_dev2 80.6%、admin_dev3 78.1%。
+ADMIN_SETS = {"admin_dev": 0.8, "admin_dev2": 0.79, "admin_dev3": 0.765}
 GROUP = "10086"
 # 内置条目的标注题（验证集 fresh_2 也在内：这里只看“加了条目以后少没少”）。
 LABELLED = (
@@ -221,3 +223,12 @@ def test_a_question_about_our_own_server_is_not_damped() -> None:
     # “号被服务器封了”沾了封号的边，但问的是自己服务器的事：群条目照常比分数。
     matcher = _family(("被服务器封禁了怎么申诉",))
     assert matcher.ask("号被服务器封了怎么办", scope=GROUP).id == "fam-0"
+
+
+def test_a_short_question_that_is_nearly_the_entry_is_answered() -> None:
+    # “怎么退会”去掉虚字只剩一个“退”（“会”也常是虚字），但和“退会有什么规定”几乎一样：直接答。
+    # 真没内容的“怎么办”照旧只给建议。
+    matcher = _family(("退会有什么规定", "会长副会长是谁"))
+    assert matcher.ask("怎么退会", scope=GROUP).id == "fam-0"
+    assert matcher.ask("会长是哪个", scope=GROUP).id == "fam-1"
+    assert matcher.ask("怎么办", scope=GROUP).id is None
