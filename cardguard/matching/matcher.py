@@ -236,7 +236,7 @@ class Matcher:
         last = self._last
         if last is not None and last[0] == text and last[1] == scope:
             return last[2]
-        query = self.corpus.query(text[:MAX_QUERY_CHARS])
+        query = self.corpus.query(_bare_term_asks_what(text[:MAX_QUERY_CHARS]))
         if query.text:
             bonus = self._bonus(self._probabilities(query.text))
             if _LOCAL_CUE_RE.search(query.text):
@@ -476,6 +476,21 @@ class Matcher:
             if other.id not in top.related and top.id not in other.related:
                 return False
         return True
+
+
+# 只发一个卡网的名字（“卡盟？”“發卡網”）就是在问“这是什么”；“代充？”“黑卡？”这类说的是一件事，
+# 问的多是它的风险，不改（试过对所有光秃秃的卡网词都这样改：开发集上错得更多）。
+_PLATFORM_NAME_RE = re.compile(r"(?:自动)?(?:发卡(?:网|站|平台|网站)?|卡盟|卡网|卡站)")
+BARE_TERM_MAX = 12
+
+
+def _bare_term_asks_what(text: str) -> str:
+    """光秃秃一个卡网平台的名字（没有别的字）：当作“X是什么”来匹配。"""
+    if len(text) > BARE_TERM_MAX:
+        return text
+    if _PLATFORM_NAME_RE.fullmatch(prepare(text).replace(" ", "")):
+        return f"{text} 是什么"
+    return text
 
 
 class Ranked:

@@ -214,3 +214,17 @@ def test_index_agrees_with_exhaustive_ranking(matcher: Matcher) -> None:
         if [i for i, _ in fast] != [i for i, _ in full]:
             differ.append(f"{item['text']}: 索引 {fast} / 穷举 {full}")
     assert not differ, "\n".join(differ)
+
+
+def test_a_bare_platform_name_asks_what_it_is(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 只发一个平台的名字，是在问“这是什么”；“代充？”“黑卡”这类说的是一件事，问的是它的风险。
+    assert matcher.ask("发卡平台").id == "what-is-faka"
+    assert matcher.ask("卡站?").id == "what-is-faka"
+    assert matcher.ask("代充？").id == "account-ban-risk"
+    assert matcher.ask("黑卡").id == "account-ban-risk"
+    # 不改写时“发卡平台”会交给“安全吗”那条（确认上面测的是改写）
+    monkeypatch.setattr("cardguard.matching.matcher._bare_term_asks_what", lambda text: text)
+    plain = Matcher.for_knowledge(load_knowledge())
+    assert plain.ask("发卡平台").id != "what-is-faka"
