@@ -228,3 +228,26 @@ def test_a_bare_platform_name_asks_what_it_is(
     monkeypatch.setattr("cardguard.matching.matcher._bare_term_asks_what", lambda text: text)
     plain = Matcher.for_knowledge(load_knowledge())
     assert plain.ask("发卡平台").id != "what-is-faka"
+
+
+def test_each_clause_of_a_question_counts_for_similarity(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cardguard.matching.corpus import prepare, question_clauses
+
+    assert question_clauses("怎么办会员卡？过期了能退吗？") == [
+        prepare("怎么办会员卡"),
+        prepare("过期了能退吗"),
+    ]
+    assert question_clauses("只有一句的问题？") == []
+    entries = [
+        Entry(
+            id="cat", question="家里的猫多久洗一次澡、用什么沐浴露？猫咪掉毛怎么办？", answer="梳毛"
+        ),
+        Entry(id="dog", question="猫咪掉毛是生病了吗", answer="换季"),
+    ]
+    # 只问后一个小问：和那句一字不差，分数和只写了这一句的条目一样高
+    with_clauses = dict(Matcher(entries).rank("猫咪掉毛怎么办", 2))
+    # 对照：小问不单独算时，整句太长，相似度低得多
+    monkeypatch.setattr("cardguard.matching.corpus.question_clauses", lambda question: [])
+    without = dict(Matcher(entries).rank("猫咪掉毛怎么办", 2))
+    assert with_clauses["cat"] >= 100 > without["cat"] + 40
+    assert with_clauses["dog"] == without["dog"]
