@@ -77,6 +77,7 @@ _LOCAL_CUE_RE = re.compile(
 # 问的是自己群里、服里的事：本群的说法，再加上单说“服务器”（群管理加的条目多半讲自己的服务器）。
 _OWN_PLACE_RE = re.compile(_LOCAL_CUE_RE.pattern + r"|服务器")
 MAX_QUERY_CHARS = 300
+_ASCII_LETTERS_RE = re.compile("[a-z]{2}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,7 @@ class Matcher:
         last = self._last
         if last is not None and last[0] == text and last[1] == scope:
             return last[2]
-        query = self.corpus.query(_bare_term_asks_what(text[:MAX_QUERY_CHARS]))
+        query = self.corpus.query(self._rewrite(text[:MAX_QUERY_CHARS]))
         if query.text:
             bonus = self._bonus(self._probabilities(query.text))
             if _LOCAL_CUE_RE.search(query.text):
@@ -250,6 +251,23 @@ class Matcher:
                 query = replace(query, damped=damped)
         self._last = (text, scope, query)
         return query
+
+    def _rewrite(self, text: str) -> str:
+        """匹配前改写问题：光秃秃的平台名当“是什么”问，整句拼音猜回汉字（见 `pinyin.PinyinDecoder`）。"""
+        return self._decode_pinyin(_bare_term_asks_what(text))
+
+    def _decode_pinyin(self, text: str) -> str:
+        """整句打拼音（空格隔开的音节）时猜回汉字，否则原样返回。"""
+        if text.count(" ") >= 2 and _ASCII_LETTERS_RE.search(text):
+            prepared = prepare(text)
+            if pinyin.mostly_pinyin(prepared):
+                return self._pinyin_decoder.decode(prepared)
+        return text
+
+    @cached_property
+    def _pinyin_decoder(self) -> pinyin.PinyinDecoder:
+        """整句拼音的解码表：从全局条目的问法学（第一次遇到整句拼音时才建）。"""
+        return pinyin.PinyinDecoder(self._on_topic())
 
     def _damped(self, prepared: str, scope: str | None) -> frozenset[int]:
         """话题强度比问题低的管理员条目（本群的和问法很少的全局条目），见 `corpus.OFF_TOPIC_LOCAL`。"""
@@ -398,7 +416,7 @@ class Matcher:
         if not shaped and has_link(text):
             # 贴链接（广告、分享、官网地址）不是在提问：那是链接识别的事，旁听不接话。
             return PassiveView(None, 0.0, asking, shaped, 0, None)
-        prepared = prepare(text[:MAX_QUERY_CHARS])
+        prepared = prepare(self._decode_pinyin(text[:MAX_QUERY_CHARS]))
         topic = self.topic
         off, strength = topic.judge(prepared)
         if off and (not shaped or strength == 0):
@@ -482,11 +500,13 @@ class Matcher:
 # 问的多是它的风险，不改（试过对所有光秃秃的卡网词都这样改：开发集上错得更多）。
 _PLATFORM_NAME_RE = re.compile(r"(?:自动)?(?:发卡(?:网|站|平台|网站)?|卡盟|卡网|卡站)")
 BARE_TERM_MAX = 12
+# 先粗看一眼（省下绝大多数短闲聊的一次预处理）：有“卡”字或字母缩写（km、fkw）才可能是平台名。
+_BARE_HINT_RE = re.compile(r"[卡]|[a-z]", re.IGNORECASE)
 
 
 def _bare_term_asks_what(text: str) -> str:
     """光秃秃一个卡网平台的名字（没有别的字）：当作“X是什么”来匹配。"""
-    if len(text) > BARE_TERM_MAX:
+    if len(text) > BARE_TERM_MAX or not _BARE_HINT_RE.search(text):
         return text
     if _PLATFORM_NAME_RE.fullmatch(prepare(text).replace(" ", "")):
         return f"{text} 是什么"

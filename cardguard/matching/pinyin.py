@@ -11,6 +11,8 @@ import importlib.util
 import re
 import sys
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -142,20 +144,29 @@ MIN_SPACED_SYLLABLES = 3
 
 def spaced_pinyin(prepared: str) -> list[list[str]]:
     """句子里用空格隔开的拼音段（每段都是合法音节、至少 `MIN_SPACED_SYLLABLES` 个）；英文单词会把段打断。"""
-    runs: list[list[str]] = []
+    return [syllables for _, _, syllables in _spaced_spans(prepared)]
+
+
+def _spaced_spans(prepared: str) -> list[tuple[int, int, list[str]]]:
+    """拼音段的（起点，终点，音节）。"""
+    spans: list[tuple[int, int, list[str]]] = []
     for match in _SPACED_RUN_RE.finditer(prepared):
         current: list[str] = []
-        for word in match.group().split(" "):
-            syllables = split_pinyin(word)
+        start = end = match.start()
+        for word in re.finditer(r"[a-z]+", match.group()):
+            syllables = split_pinyin(word.group())
             if syllables:
+                if not current:
+                    start = match.start() + word.start()
                 current.extend(syllables)
+                end = match.start() + word.end()
                 continue
             if len(current) >= MIN_SPACED_SYLLABLES:
-                runs.append(current)
+                spans.append((start, end, current))
             current = []
         if len(current) >= MIN_SPACED_SYLLABLES:
-            runs.append(current)
-    return runs
+            spans.append((start, end, current))
+    return spans
 
 
 def mostly_pinyin(prepared: str) -> bool:
@@ -207,3 +218,52 @@ def warm_up(cache_dir: Path | None = None) -> None:
 TABLE_CACHE = "pinyin"
 # 从缓存读到的字表（`_table` 第一次调用时直接用它）。
 _INSTALLED: dict[str, str] = {}
+
+
+class PinyinDecoder:
+    """把整句拼音猜回汉字（ju bao fa ka wang → 举报发卡网）：用知识里的问法学“这两个音节最常是哪两个字”。
+
+    只认知识里出现过的双字组（领域词几乎都在里面），认不出的音节照原样留着。
+    整句打拼音的人不多，第一次遇到时才建表（几千句问法，几十毫秒）。
+    """
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        table = _table()
+        pairs: dict[tuple[str, str], Counter[str]] = {}
+        singles: dict[str, Counter[str]] = {}
+        for text in texts:
+            for match in _CJK_RUN_RE.finditer(text):
+                run = match.group()
+                for a, b in pairwise(run):
+                    key = (table.get(a, ""), table.get(b, ""))
+                    if key[0] and key[1]:
+                        pairs.setdefault(key, Counter())[a + b] += 1
+                for char in run:
+                    sound = table.get(char)
+                    if sound:
+                        singles.setdefault(sound, Counter())[char] += 1
+        self.pairs = {k: c.most_common(1)[0][0] for k, c in pairs.items()}
+        self.singles = {k: c.most_common(1)[0][0] for k, c in singles.items()}
+
+    def decode(self, prepared: str) -> str:
+        """句子里每段空格隔开的拼音换成猜出的汉字；不是整句拼音时原样返回。"""
+        if not mostly_pinyin(prepared):
+            return prepared
+        out = prepared
+        for start, end, syllables in reversed(
+            _spaced_spans(prepared)
+        ):  # 从后往前换，前面的位置不变
+            out = out[:start] + self._chars(syllables) + out[end:]
+        return out
+
+    def _chars(self, syllables: list[str]) -> str:
+        chars: list[str | None] = [None] * len(syllables)
+        for i, key in enumerate(pairwise(syllables)):
+            pair = self.pairs.get(key)
+            if pair is not None:
+                chars[i] = chars[i] or pair[0]
+                chars[i + 1] = pair[1]
+        return "".join(
+            c if c is not None else self.singles.get(s, s)
+            for c, s in zip(chars, syllables, strict=True)
+        )

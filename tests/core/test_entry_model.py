@@ -113,3 +113,16 @@ def test_english_phrases_become_the_chinese_concepts() -> None:
     assert "无效" in prepare("this code has already been redeemed")
     assert "个人信息" in prepare("how do i keep my info safe")
     assert "常见" in prepare("common scams on these card shops")
+
+
+def test_whole_sentences_of_pinyin_are_read_back_as_chinese() -> None:
+    knowledge = load_knowledge()
+    matcher = Matcher.for_knowledge(knowledge)
+    # 音节对照知识里的双字组猜回汉字；英文句子不动
+    assert matcher._rewrite("wei cheng nian chong zhi neng tui kuan ma").startswith("未成年充值")
+    assert matcher._rewrite("this is my new game lol") == "this is my new game lol"
+    assert matcher.ask("ka mi yong bu liao zen me ban").id == "invalid-code"
+    # 对照：不猜回汉字时这一句答不上
+    plain = Matcher.for_knowledge(knowledge)
+    plain._decode_pinyin = lambda text: text  # type: ignore[method-assign]
+    assert plain.ask("ka mi yong bu liao zen me ban").id is None
