@@ -50,17 +50,21 @@ def cn_number(text: str) -> int | None:
 # 星期几：周三 = 周3、礼拜天 = 周7（“上周一个网址”的“一个”不是）。
 _WEEKDAY_RE = re.compile(r"(周|星期|礼拜)([一二三四五六日天])(?![个次些样下直起共定般切])")
 _WEEKDAYS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "日": "7", "天": "7"}
-_CN_HINT_RE = re.compile(f"[{_CN_NUM}日天]")
 
 
 def arabic_numbers(prepared: str) -> str:
     """编号里的中文数字换成阿拉伯数字（二十五号 → 25号、第三 → 第3、一服 → 1服、周三 → 周3），
     让“写法不同的同一个编号”在字面上也一样（双字组、相似度都对得上）。“一下”“三天”这类不是编号的不动。
     """
-    if _CN_HINT_RE.search(prepared) is None:
+    if _ORDER_HINT_RE.search(prepared) is None:  # 多数句子没有“第”、量词：一次字符类扫描就走
         return prepared
     text = _ORDER_RE.sub(_arabic, prepared)
+    if "周" not in text and "星期" not in text and "礼拜" not in text:
+        return text
     return _WEEKDAY_RE.sub(lambda m: m.group(1) + _WEEKDAYS[m.group(2)], text)
+
+
+_ORDER_HINT_RE = re.compile(f"[第首{_UNITS}星礼]")
 
 
 def _arabic(match: re.Match[str]) -> str:
