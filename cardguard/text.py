@@ -234,8 +234,26 @@ _QUESTION_TAIL_RE = re.compile(
 _TAIL_HINT = re.compile("[不没否呢吧]")  # 字符类：比逐字查集合快
 
 
+# 英文（和中英混写）的问句：疑问词、助动词开头的问法、求助语；只按整词认。
+_EN_QUESTION_RE = re.compile(
+    r"(?<![a-z'])(?:how|what|why|where|which|who|whats|hows|wheres|"
+    r"(?:can|could|should|shall|will|would|do|does|did|is|are|am|was|were)"
+    r" (?:i|you|we|they|he|she|it|this|that|these|those|there|my|u)|"
+    r"any ?(?:one|body|way|idea|tips?)|help|pls|plz|legit|safe to)(?![a-z])"
+)
+_EN_WORD = re.compile("[a-z]{2}")
+
+
+# 不是在问的“啥”“什么”“多少”：没啥问题、没什么用、不怎么样。
+_NOT_ASKING_RE = re.compile(r"没(?:啥|什么|多少|几)|不(?:怎么|咋)")
+
+
 def _asks(folded: str) -> bool:
+    if "没" in folded or "不" in folded:
+        folded = _NOT_ASKING_RE.sub(" ", folded)
     if _QUESTION_RE.search(folded):
+        return True
+    if _EN_WORD.search(folded) is not None and _EN_QUESTION_RE.search(folded):
         return True
     return _TAIL_HINT.search(folded) is not None and _QUESTION_TAIL_RE.search(folded) is not None
 
@@ -276,8 +294,39 @@ _TROUBLE_RE = re.compile(
     r"有人(?:推荐|拉|叫|让|找|私聊|邀请)我|让我(?:交|下载|扫|转|先付)|冒充|"
     r"收到.{0,4}(?:短信|电话)|被.{0,4}冲得|抢光|抢走|很慌|好慌|心动|好难|太难了|后悔|咋回事"
 )
+# 报错原文和被要求做的事：“提示已失效”“卡号或密码错误”“要我再交…”。单独一个正则：并进上面那个会让
+# sre 失去按首字跳过的优化，每条闲聊多花一微秒。
+_TROUBLE_MORE_RE = re.compile(
+    r"失效|错误|已使用|已被(?:申诉|找回)|被找回|重复扣|被刷|[让要叫]我再?(?:垫|报|输|填|充|付|提供)"
+)
+# 英文的诉苦：被盗、被骗、码无效、没收到货、不退款。
+_EN_TROUBLE_RE = re.compile(
+    r"(?<![a-z])(?:hacked|scam|scammed|scammer|stolen|banned|invalid|expired|"
+    r"(?:doesn'?t|does not|didn'?t|did not|won'?t|not|never) (?:work|working|arrive|arrived|deliver|"
+    r"delivered|received?|got|get|replying|respond)|no (?:code|key|refund|reply|response)|"
+    r"already (?:been )?(?:redeemed|activated|used)|refund|locked|lost my)(?![a-z])"
+)
 
 
 def looks_like_trouble(text: str) -> bool:
     """粗判一句话是不是在诉苦求助（“卡密用不了”“付了钱没发货”）；网址里的字符不算。"""
-    return bool(_TROUBLE_RE.search(_without_links(fold(text))))
+    folded = _without_links(fold(text))
+    if _TROUBLE_RE.search(folded) or _TROUBLE_MORE_RE.search(folded):
+        return True
+    return _EN_WORD.search(folded) is not None and _EN_TROUBLE_RE.search(folded) is not None
+
+
+# 讲完了的事：回忆（以前、小时候）、已经办完（已经报警了、直接拉黑了、顺便开了设备锁）、
+# 说结果好（没啥问题、稳得很、秒到）、只是分享。这样的陈述句多半是群聊，不是在求助。
+_SETTLED_RE = re.compile(
+    r"以前|小时候|当年|那会儿?|上古|早年|曾经|记得|那时候|"
+    r"(?:已经|直接|顺便|刚刚?|终于|早就)\S{0,6}了|"
+    r"没(?:啥|什么)?(?:问题|毛病)|稳得很|稳了|放心了|挺好|不错|真香|"
+    r"分享一下|就是分享|说说而已|随便说说|哈哈|笑死|绷不住|"
+    r"(?<![a-z])(?:lol|lmao|haha|nice|instant|finally|just (?:topped|renewed|bought|got|changed|paid))(?![a-z])"
+)
+
+
+def looks_settled(text: str) -> bool:
+    """粗判一句话是不是在讲已经过去、已经办完或结果不错的事（“以前在网吧买点卡”“刚改了密码”）。"""
+    return _SETTLED_RE.search(_without_links(fold(text))) is not None

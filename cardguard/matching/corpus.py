@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -58,6 +59,8 @@ class Query:
     idents: frozenset[str] = frozenset()
     # 学出来的条目模型给的加分（条目下标 → 分数），由 `Matcher` 填；打分时加在最后。
     bonus: dict[int, float] = field(default_factory=dict)
+    # 话题比问题弱的管理员条目（由 `Matcher` 填）：分数乘 `OFF_TOPIC_LOCAL`，见那里。
+    damped: frozenset[int] = frozenset()
 
 
 @dataclass(slots=True)
@@ -81,6 +84,8 @@ class CorpusData:
     idents: dict[int, frozenset[str]]
     min_length: array[int]
     max_length: array[int]
+    # 问题由几个小问组成的条目：各个小问（预处理后），只参加相似度（见 `question_clauses`）。
+    clauses: dict[int, list[str]] = field(default_factory=dict)
 
 
 class Corpus:
@@ -129,9 +134,15 @@ class Corpus:
         data = self.data
         return data.texts[data.text_offsets[index] : data.text_offsets[index + 1]]
 
+    def similarity_texts(self, index: int) -> list[str]:
+        """参加相似度的文字：条目的问法，加上问题里的各个小问（见 `question_clauses`）。"""
+        clauses = self.data.clauses.get(index)
+        texts = self.phrasings(index)
+        return [*texts, *clauses] if clauses else texts
+
     def ratio(self, query: Query, index: int) -> float:
-        """与该条目最像的一条问法的相似度（0–1）。"""
-        best = process.extractOne(query.text, self.phrasings(index), scorer=fuzz.ratio)
+        """与该条目最像的一条问法（或问题里的一个小问）的相似度（0–1）。"""
+        best = process.extractOne(query.text, self.similarity_texts(index), scorer=fuzz.ratio)
         return best[1] / 100 if best else 0.0
 
     def fit(self, cosine: float, index: int) -> float:
@@ -146,6 +157,8 @@ class Corpus:
         ratio = self.ratio(query, index)
         raw = W_FIT * self.fit(cos, index) + W_RATIO * ratio
         raw *= identifier_factor(query.idents, self.data.idents.get(index, frozenset()))
+        if index in query.damped:
+            raw *= OFF_TOPIC_LOCAL
         if ratio >= 1.0:
             raw += EXACT_BONUS
         return with_bonus(scaled(raw), query.bonus.get(index, 0.0))
@@ -157,6 +170,9 @@ class Corpus:
         """
         ratio = 1.0 if exact else self.ratio_bound(len(query.text), index)
         raw = W_FIT * self.fit(cosine, index) + W_RATIO * ratio
+        raw *= identifier_factor(query.idents, self.data.idents.get(index, frozenset()))
+        if index in query.damped:
+            raw *= OFF_TOPIC_LOCAL
         return with_bonus(scaled(raw + EXACT_BONUS * exact), query.bonus.get(index, 0.0)) + 0.1
 
     def ratio_bound(self, length: int, index: int) -> float:
@@ -172,6 +188,13 @@ class Corpus:
         if length > longest:
             return 2.0 * longest / (length + longest)
         return 1.0
+
+
+# 问题明显在谈卡网（话题强度高于条目的问法）而管理员条目讲的是别的事（公会、器材、群规）时，
+# 管理员条目的分数乘这个系数：字面上撞了几个字（“冒充…借钱”“本群推荐”）不该抢走内置条目该答的问题。
+# 0.6：三套管理员开发集上内置条目一题不少（0.8 时少一题），换个说法各少答 0–1 句。
+# 条目自己的原话和它同一个话题强度，不受影响。
+OFF_TOPIC_LOCAL = 0.6
 
 
 # 条目模型的加分要有字面上的支撑：匹配分到这么高才给满，更低时按比例给。
@@ -190,6 +213,20 @@ def with_bonus(base: float, bonus: float) -> float:
 def scaled(raw: float) -> float:
     """加权和换算成置信度（保留一位小数；不封顶，见 `SCALE`）。"""
     return round(raw * SCALE, 1)
+
+
+# 一个问题里的几个小问（“怎么举报骗人的发卡网？被骗了找谁？”）：问号、分号、句号分开。
+_CLAUSE_RE = re.compile(r"[？?；;。!！]+")
+
+
+def question_clauses(question: str) -> list[str]:
+    """问题由几个小问组成时的各个小问（预处理后）；只有一个小问时为空。
+
+    它们只参加相似度（rapidfuzz）：只问其中一句（“被骗了找谁”）的人和那句几乎一样，
+    不该因为整句更长就输给字面上沾边的条目。不进向量、不进条目模型（那样试过，开发集更差）。
+    """
+    parts = [p for p in (prepare(c) for c in _CLAUSE_RE.split(question)) if p]
+    return parts if len(parts) > 1 else []
 
 
 def entry_texts(entry: Entry) -> list[str]:
@@ -228,8 +265,12 @@ def build_corpus_data(entries: Sequence[Entry]) -> CorpusData:
     offsets, feats, tfs = array("l", [0]), array("i"), array("d")
     text_offsets, texts = array("l", [0]), []
     idents: dict[int, frozenset[str]] = {}
+    clauses: dict[int, list[str]] = {}
     for number, entry in enumerate(entries):
         own = entry_texts(entry)
+        parts = [c for c in question_clauses(entry.question) if c not in own]
+        if parts:
+            clauses[number] = parts
         texts.extend(own)
         text_offsets.append(len(texts))
         found = entry_identifiers(own)
@@ -261,11 +302,24 @@ def build_corpus_data(entries: Sequence[Entry]) -> CorpusData:
         texts,
         array("f"),
         idents,
-        array("H", (min(map(len, t), default=0) for t in _entry_text_lists(text_offsets, texts))),
-        array("H", (max(map(len, t), default=0) for t in _entry_text_lists(text_offsets, texts))),
+        array(
+            "H", (min(map(len, t), default=0) for t in _with_clauses(text_offsets, texts, clauses))
+        ),
+        array(
+            "H", (max(map(len, t), default=0) for t in _with_clauses(text_offsets, texts, clauses))
+        ),
+        clauses,
     )
     data.typical = _typical(data, norms)
     return data
+
+
+def _with_clauses(
+    offsets: array[int], texts: list[str], clauses: dict[int, list[str]]
+) -> Iterator[list[str]]:
+    """每个条目参加相似度的全部文字：问法加上问题里的小问（长度上下界要把它们也算进去）。"""
+    for index, own in enumerate(_entry_text_lists(offsets, texts)):
+        yield [*own, *(c[:65535] for c in clauses.get(index, ()))]
 
 
 def _entry_text_lists(offsets: array[int], texts: list[str]) -> Iterator[list[str]]:

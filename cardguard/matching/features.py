@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .idents import identifiers
+from .idents import arabic_numbers, code_core, identifiers
 from .pinyin import PREFIX as PINYIN_PREFIX
-from .pinyin import pinyin_grams
+from .pinyin import mostly_pinyin, pinyin_grams
 
 IDENT_PREFIX = "@"
 
@@ -77,6 +77,8 @@ _ENGLISH: tuple[tuple[str, str], ...] = (
     ("passwords?|pwd", "密码"),
     ("verification codes?|sms codes?|otp", "验证码"),
     ("id cards?|id numbers?|personal info(?:rmation)?|personal data", "身份证个人信息"),
+    ("info|my data|my details", "个人信息"),
+    ("common|usual|typical", "常见"),
     ("bank cards?|credit cards?|debit cards?", "银行卡"),
     ("zfb|alipay", "支付宝"),
     ("wx|vx|wechat|weixin", "微信"),
@@ -99,7 +101,8 @@ _ENGLISH: tuple[tuple[str, str], ...] = (
     ("deliver|delivered|delivery|shipped|ship", "发货"),
     ("blocked me|blocked|ghosted|ignores me|not responding|no reply", "拉黑"),
     (
-        "invalid|doesnt work|not working|does not work|wont work|already used|already redeemed|expired",
+        "invalid|doesnt work|not working|does not work|wont work|already used|already redeemed|expired|"
+        "(?:already |has )?been (?:used|redeemed|activated)",
         "无效",
     ),
     ("banned|ban|suspended", "封号"),
@@ -144,9 +147,9 @@ def _english(match: re.Match[str]) -> str:
 
 def canonical(normalized: str) -> str:
     """把英文、拼音缩写、口语和错字替换成统一写法（输入须已归一化）。"""
-    if _ASCII_WORD_RE.search(normalized):
+    if _ASCII_WORD_RE.search(normalized) and not mostly_pinyin(normalized):
         normalized = _ENGLISH_RE.sub(_english, normalized)
-    return _SYN_RE.sub(lambda m: _SYN_MAP[m.group()], normalized)
+    return arabic_numbers(_SYN_RE.sub(lambda m: _SYN_MAP[m.group()], normalized))
 
 
 _ASCII_WORD_RE = re.compile("[a-z]{2}")
@@ -471,14 +474,31 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "#bot": ("机器人", "bot", "助手", "指令", "命令", "菜单", "帮助", "help", "怎么用你"),
     # 通用的问法（不分话题）：问时间、地点、怎么进、要地址、要下载、问规矩、问价、问找谁、忘了。
     # 管理员的条目（服务器地址、活动时间、群规……）和发布的条目一样靠它们认出换了说法的问题。
-    "#when": ("几点", "什么时候", "多久", "何时", "哪天", "多长时间", "啥时候"),
+    "#when": (
+        "几点",
+        "什么时候",
+        "何时",
+        "哪天",
+        "啥时候",
+        "开放时间",
+        "营业时间",
+        "几号",
+    ),
+    "#howlong": ("多久", "多长时间", "几天", "多少天", "最长", "期限", "天数", "最多能"),
+    "#deposit": ("押金", "压金", "抵押"),
+    "#guild": ("公会", "帮会", "工会", "战队"),
+    "#quit": ("退会", "退出", "退公会", "退帮会", "退群"),
     "#where": ("在哪", "哪里", "哪儿", "去哪", "从哪", "哪下", "哪找", "何处"),
     "#enter": ("怎么进", "进不去", "怎么连", "连不上", "怎么加入", "如何进入", "怎么上", "进不了"),
     "#address": ("地址", "ip", "网址", "入口", "域名"),
     "#download": ("下载", "安装包"),
     "#rule": ("规矩", "规则", "群规", "守则"),
     "#price": ("多少钱", "价格", "几块", "什么价", "价钱"),
-    "#who": ("找谁", "是谁", "哪位", "联系谁"),
+    "#who": ("找谁", "是谁", "哪位", "联系谁", "都有谁", "有谁", "负责人", "管事"),
+    "#nickname": ("群名片", "群昵称", "昵称", "改名", "备注名", "马甲"),
+    "#voice": ("语音", "yy", "kook", "频道", "连麦", "上麦"),
+    "#pc": ("电脑", "pc", "模拟器", "电脑版", "端游", "笔记本"),
+    "#join": ("入会", "进公会", "加公会", "入群", "进群", "入团"),
     "#forgot": ("忘了", "忘记", "不记得", "记不得", "记不清"),
     "#lag": ("卡顿", "掉帧", "延迟", "卡成ppt", "很卡", "好卡", "帧数", "ping"),
 }
@@ -495,6 +515,14 @@ GENERIC_CONCEPTS = frozenset(
         "#who",
         "#forgot",
         "#lag",
+        "#howlong",
+        "#nickname",
+        "#voice",
+        "#pc",
+        "#join",
+        "#deposit",
+        "#guild",
+        "#quit",
     }
 )
 
@@ -549,7 +577,11 @@ def features(text: str) -> list[str]:
     """索引（TF-IDF）用的特征：双字组与英文词、中文单字、概念特征、编号。"""
     singles = [c for c in text if c > "\u2e7f"]
     # 编号（二区 = 2区、第一期 = 1期）换成统一写法的特征，写法不同的同一个编号也对得上
+    # 字母前缀的编号（s1、v3.4）再给一个只有数字的特征：省掉字母的问法（“1服”）也找得到它
     numbers = [f"{IDENT_PREFIX}{token}" for token in identifiers(text)]
+    numbers += [
+        f"{IDENT_PREFIX}{core}" for token in identifiers(text) if (core := code_core(token))
+    ]
     return [*grams(text), *singles, *concepts(text), *numbers]
 
 

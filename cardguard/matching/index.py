@@ -227,13 +227,13 @@ def _most_covering(cover: dict[int, float], count: int, most: int) -> list[int]:
 
 
 class PhraseTable:
-    """预处理后的问法 → 含这条问法的条目下标；按字符串哈希排好序的两个数组，比字典省内存。"""
+    """预处理后的问法（和问题里的小问）→ 含这条问法的条目下标；按字符串哈希排好序的两个数组，比字典省内存。"""
 
     def __init__(self, corpus: Corpus) -> None:
         pairs = sorted(
             (hash(text), index)
             for index in range(len(corpus.entries))
-            for text in corpus.phrasings(index)
+            for text in corpus.similarity_texts(index)
         )
         self.corpus = corpus
         self.hashes = array("q", (h for h, _ in pairs))
@@ -246,7 +246,7 @@ class PhraseTable:
         found = []
         while slot < len(hashes) and hashes[slot] == code:
             index = self.entries[slot]
-            if text in self.corpus.phrasings(index):
+            if text in self.corpus.similarity_texts(index):
                 found.append(index)
             slot += 1
         return found

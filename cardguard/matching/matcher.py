@@ -11,13 +11,13 @@ from itertools import islice
 from pathlib import Path
 
 from ..knowledge import Entry, Knowledge
-from ..text import has_link, looks_like_question, looks_like_trouble
+from ..text import has_link, looks_like_question, looks_like_trouble, looks_settled
 from . import pinyin
 from .corpus import Query, prepare, rank_exhaustive
 from .features import content
 from .index import Index, LazyRanking
 from .model import NONE, load_or_train
-from .topic import TopicModel
+from .topic import TopicModel, official_purchase, topic_strength
 
 # 阈值（0–100），在开发集上调定。
 EXPLICIT_MIN = 20.0
@@ -25,23 +25,31 @@ EXPLICIT_OFF_TOPIC_MIN = 30.0
 SUGGEST_MIN = 20.0
 # 去掉疑问词、语气词以后至少剩这么多字，点名时才直接回答（“怎么办”只给建议）。
 MIN_CONTENT_CHARS = 2
+# 剩下的字太少、但和某条的问法几乎一样（“怎么退会”之于“退会有什么规定”：“会”也是常见的虚字）时照样回答。
+# 开发集里内容不到两字的句子（“有人吗”“你是谁”“在吗”）分数都在 30 以下，只有“你能干啥”71 分（答对）。
+SHORT_SURE_MIN = 50.0
 # 词表看不出话题时，条目模型给的 P(闲聊) 低于这个值也按“在话题上”的门槛回答点名提问。
 EXPLICIT_CHATTER_MAX = 0.3
 # 旁听判断（问法多的条目）：各项信号的权重与截距，用逻辑回归在开发集上拟合
-# （正例 = 旁听该答、第一名也答对的问题；反例 = 闲聊和第一名答错的问题；fresh_2 不参与），
-# 见 bench/calibrate.py。打分 ≥ PASSIVE_DECISION 才开口：开发集闲聊约 1/300 句误触发。
+# （正例 = 旁听该答、第一名也答对的问题；反例 = 闲聊和第一名答错的问题，闲聊在损失里算 3 倍；
+# fresh_2 不参与），见 bench/calibrate.py。打分 ≥ PASSIVE_DECISION 才开口：开发集有信号的闲聊
+# 358 句里误触发 9 句（全部闲聊两千多句）。拟合时留出 fresh_6 检查过：闲聊误答 8 → 3/248，旁听 0.877 → 0.873。
 PASSIVE_WEIGHTS = {
-    "score": 0.0913,  # 匹配分（不含条目模型和本群的加分）
-    "lead": 0.0726,  # 领先最强对手的分数（最多 LEAD_CAP）
-    "p_entry": 0.695,  # 条目模型：P(第一名这条)
-    "p_chatter": -2.754,  # 条目模型：P(闲聊)
-    "strong_topic": 0.585,  # 话题词表：明显在谈卡网（强度 2）
-    "shaped": 0.697,  # 像问句或诉苦
-    "off_topic": -2.348,  # 话题模型判为闲聊
-    "length": 0.136,  # 预处理后的字数（最多 MAX_LENGTH_SIGNAL）：长的求助多半是真事
+    "score": 0.1092,  # 匹配分（不含条目模型和本群的加分）
+    "lead": 0.06854,  # 领先最强对手的分数（最多 LEAD_CAP）
+    "p_entry": 0.5049,  # 条目模型：P(第一名这条)
+    "p_chatter": -3.609,  # 条目模型：P(闲聊)
+    "strong_topic": 0.7333,  # 话题词表：明显在谈卡网（强度 2）
+    "shaped": 1.396,  # 像问句或诉苦
+    "off_topic": -2.478,  # 话题模型判为闲聊
+    "length": 0.1134,  # 预处理后的字数（最多 MAX_LENGTH_SIGNAL）：长的求助多半是真事
+    "asking": 0.1655,  # 像问句（不只是诉苦）
+    "settled": -1.856,  # 讲的是过去、已经办完或结果不错的事（`looks_settled`）
+    "official": -0.836,  # 在官方渠道里买、充，没扯上卖家和骗局（`topic.official_purchase`）
+    "plain_statement": -0.4375,  # 既不像问句也不像诉苦、词表也没看出明显在谈卡网：多半是在聊天
 }
-PASSIVE_BIAS = -6.055
-PASSIVE_DECISION = 1.0
+PASSIVE_BIAS = -7.314
+PASSIVE_DECISION = 0.5
 LEAD_CAP = 30.0
 MAX_LENGTH_SIGNAL = 60
 # 没有闲聊例句（chatter.yaml）时：明显在谈卡网的问句或诉苦、分数至少这么高才旁听回答。
@@ -66,7 +74,10 @@ LOCAL_POINTS = 8.0
 _LOCAL_CUE_RE = re.compile(
     r"本群|群里|咱群|我们群|这个群|群主|管理|本服|服里|咱服|这个服|服务器里|服主"
 )
+# 问的是自己群里、服里的事：本群的说法，再加上单说“服务器”（群管理加的条目多半讲自己的服务器）。
+_OWN_PLACE_RE = re.compile(_LOCAL_CUE_RE.pattern + r"|服务器")
 MAX_QUERY_CHARS = 300
+_ASCII_LETTERS_RE = re.compile("[a-z]{2}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -132,6 +143,7 @@ class Matcher:
         self._last_probabilities: tuple[str, dict[str, float]] | None = None
         # 管理员自己加的条目：各群的群条目，和问法很少的全局条目（机器人管理员加的）。
         self._local: dict[str | None, list[int]] = {}
+        self._damped_sets: dict[tuple[str | None, int], frozenset[int]] = {}
         offsets = self.corpus.data.text_offsets
         for index, entry in enumerate(self.corpus.entries):
             if entry.scope is not None or offsets[index + 1] - offsets[index] < MODEL_MIN_PHRASINGS:
@@ -225,7 +237,7 @@ class Matcher:
         last = self._last
         if last is not None and last[0] == text and last[1] == scope:
             return last[2]
-        query = self.corpus.query(text[:MAX_QUERY_CHARS])
+        query = self.corpus.query(self._rewrite(text[:MAX_QUERY_CHARS]))
         if query.text:
             bonus = self._bonus(self._probabilities(query.text))
             if _LOCAL_CUE_RE.search(query.text):
@@ -234,8 +246,55 @@ class Matcher:
                     bonus[index] = bonus.get(index, 0.0) + LOCAL_POINTS
             if bonus:
                 query = replace(query, bonus=bonus)
+            damped = self._damped(query.text, scope)
+            if damped:
+                query = replace(query, damped=damped)
         self._last = (text, scope, query)
         return query
+
+    def _rewrite(self, text: str) -> str:
+        """匹配前改写问题：光秃秃的平台名当“是什么”问，整句拼音猜回汉字（见 `pinyin.PinyinDecoder`）。"""
+        return self._decode_pinyin(_bare_term_asks_what(text))
+
+    def _decode_pinyin(self, text: str) -> str:
+        """整句打拼音（空格隔开的音节）时猜回汉字，否则原样返回。"""
+        if text.count(" ") >= 2 and _ASCII_LETTERS_RE.search(text):
+            prepared = prepare(text)
+            if pinyin.mostly_pinyin(prepared):
+                return self._pinyin_decoder.decode(prepared)
+        return text
+
+    @cached_property
+    def _pinyin_decoder(self) -> pinyin.PinyinDecoder:
+        """整句拼音的解码表：从全局条目的问法学（第一次遇到整句拼音时才建）。"""
+        return pinyin.PinyinDecoder(self._on_topic())
+
+    def _damped(self, prepared: str, scope: str | None) -> frozenset[int]:
+        """话题强度比问题低的管理员条目（本群的和问法很少的全局条目），见 `corpus.OFF_TOPIC_LOCAL`。"""
+        if not self._local:
+            return frozenset()
+        asked = topic_strength(prepared)
+        if asked == 0 or (asked == 1 and _OWN_PLACE_RE.search(prepared)):
+            # 只是沾边、又说明了问的是本群本服（“本服充值渠道是哪个”“号被服务器封了”）：照常比分数
+            return frozenset()
+        key = (scope, asked)
+        found = self._damped_sets.get(key)
+        if found is None:  # 每个群、每个强度只算一次
+            strengths = self._local_strength
+            rows = (*self._local.get(None, ()), *(self._local.get(scope, ()) if scope else ()))
+            found = frozenset(i for i in rows if strengths[i] < asked)
+            self._damped_sets[key] = found
+        return found
+
+    @cached_property
+    def _local_strength(self) -> dict[int, int]:
+        """管理员条目的话题强度：它各句问法里最高的那个。"""
+        corpus = self.corpus
+        return {
+            index: max((topic_strength(t) for t in corpus.phrasings(index)), default=0)
+            for rows in self._local.values()
+            for index in rows
+        }
 
     def _probabilities(self, prepared: str) -> dict[str, float]:
         """条目模型的概率（同一句话只算一次）；没有条目模型时为空。"""
@@ -287,7 +346,10 @@ class Matcher:
         seen: list[tuple[int, float]] = []  # 判断领先时已经打过分的，给建议时接着用
         if (
             first[1] >= bar
-            and len(content(self.query(text, scope).text)) >= MIN_CONTENT_CHARS
+            and (
+                len(content(self.query(text, scope).text)) >= MIN_CONTENT_CHARS
+                or first[1] >= SHORT_SURE_MIN
+            )
             and (
                 first[1] - ranking.upper() >= EXPLICIT_TIE_MARGIN  # 上界就够说明领先：不用再打分
                 or self._clear_lead(first, _recording(ranking, seen), EXPLICIT_TIE_MARGIN)
@@ -354,7 +416,7 @@ class Matcher:
         if not shaped and has_link(text):
             # 贴链接（广告、分享、官网地址）不是在提问：那是链接识别的事，旁听不接话。
             return PassiveView(None, 0.0, asking, shaped, 0, None)
-        prepared = prepare(text[:MAX_QUERY_CHARS])
+        prepared = prepare(self._decode_pinyin(text[:MAX_QUERY_CHARS]))
         topic = self.topic
         off, strength = topic.judge(prepared)
         if off and (not shaped or strength == 0):
@@ -380,6 +442,10 @@ class Matcher:
             "shaped": float(shaped),
             "off_topic": float(off),
             "length": float(min(len(prepared), MAX_LENGTH_SIGNAL)),
+            "asking": float(asking),
+            "settled": float(looks_settled(text)),
+            "official": float(official_purchase(prepared)),
+            "plain_statement": float(not shaped and strength < 2),
         }
         return PassiveView(first, lead, asking, shaped, strength, signals)
 
@@ -428,6 +494,23 @@ class Matcher:
             if other.id not in top.related and top.id not in other.related:
                 return False
         return True
+
+
+# 只发一个卡网的名字（“卡盟？”“發卡網”）就是在问“这是什么”；“代充？”“黑卡？”这类说的是一件事，
+# 问的多是它的风险，不改（试过对所有光秃秃的卡网词都这样改：开发集上错得更多）。
+_PLATFORM_NAME_RE = re.compile(r"(?:自动)?(?:发卡(?:网|站|平台|网站)?|卡盟|卡网|卡站)")
+BARE_TERM_MAX = 12
+# 先粗看一眼（省下绝大多数短闲聊的一次预处理）：有“卡”字或字母缩写（km、fkw）才可能是平台名。
+_BARE_HINT_RE = re.compile(r"[卡]|[a-z]", re.IGNORECASE)
+
+
+def _bare_term_asks_what(text: str) -> str:
+    """光秃秃一个卡网平台的名字（没有别的字）：当作“X是什么”来匹配。"""
+    if len(text) > BARE_TERM_MAX or not _BARE_HINT_RE.search(text):
+        return text
+    if _PLATFORM_NAME_RE.fullmatch(prepare(text).replace(" ", "")):
+        return f"{text} 是什么"
+    return text
 
 
 class Ranked:

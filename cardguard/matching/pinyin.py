@@ -11,6 +11,8 @@ import importlib.util
 import re
 import sys
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -135,8 +137,50 @@ def split_pinyin(word: str) -> list[str] | None:
     return from_(0)
 
 
+# 一个字一个字打、用空格隔开的整句拼音（fu le qian bu fa huo）：至少这么多个音节连着才算。
+_SPACED_RUN_RE = re.compile(r"(?<![a-z0-9])[a-z]{1,6}(?: [a-z]{1,6}){2,}(?![a-z0-9])")
+MIN_SPACED_SYLLABLES = 3
+
+
+def spaced_pinyin(prepared: str) -> list[list[str]]:
+    """句子里用空格隔开的拼音段（每段都是合法音节、至少 `MIN_SPACED_SYLLABLES` 个）；英文单词会把段打断。"""
+    return [syllables for _, _, syllables in _spaced_spans(prepared)]
+
+
+def _spaced_spans(prepared: str) -> list[tuple[int, int, list[str]]]:
+    """拼音段的（起点，终点，音节）。"""
+    spans: list[tuple[int, int, list[str]]] = []
+    for match in _SPACED_RUN_RE.finditer(prepared):
+        current: list[str] = []
+        start = end = match.start()
+        for word in re.finditer(r"[a-z]+", match.group()):
+            syllables = split_pinyin(word.group())
+            if syllables:
+                if not current:
+                    start = match.start() + word.start()
+                current.extend(syllables)
+                end = match.start() + word.end()
+                continue
+            if len(current) >= MIN_SPACED_SYLLABLES:
+                spans.append((start, end, current))
+            current = []
+        if len(current) >= MIN_SPACED_SYLLABLES:
+            spans.append((start, end, current))
+    return spans
+
+
+def mostly_pinyin(prepared: str) -> bool:
+    """这句话的字母部分几乎都是拼音音节（整句打拼音），不是英文：不要把 ban、fan 当英文词换掉。"""
+    words = re.findall(r"[a-z]+", prepared)
+    if len(words) < 4:
+        return False
+    spelled = sum(1 for w in words if split_pinyin(w))
+    return spelled >= 0.8 * len(words)
+
+
 def pinyin_grams(prepared: str) -> list[str]:
-    """相邻两个音节组成的特征（py:ka|meng）：汉字按读音，整串拼音字母按音节切开。"""
+    """相邻两个音节组成的特征（py:ka|meng）：汉字按读音，整串拼音字母按音节切开，
+    空格隔开的整句拼音按顺序连起来。"""
     table = _table()
     out: list[str] = []
     for match in _CJK_RUN_RE.finditer(prepared):
@@ -146,6 +190,9 @@ def pinyin_grams(prepared: str) -> list[str]:
         syllables = split_pinyin(match.group())
         if syllables and len(syllables) >= 2:
             out.extend(f"{PREFIX}{a}|{b}" for a, b in pairwise(syllables))
+    if " " in prepared:
+        for run in spaced_pinyin(prepared):
+            out.extend(f"{PREFIX}{a}|{b}" for a, b in pairwise(run))
     return out
 
 
@@ -171,3 +218,52 @@ def warm_up(cache_dir: Path | None = None) -> None:
 TABLE_CACHE = "pinyin"
 # 从缓存读到的字表（`_table` 第一次调用时直接用它）。
 _INSTALLED: dict[str, str] = {}
+
+
+class PinyinDecoder:
+    """把整句拼音猜回汉字（ju bao fa ka wang → 举报发卡网）：用知识里的问法学“这两个音节最常是哪两个字”。
+
+    只认知识里出现过的双字组（领域词几乎都在里面），认不出的音节照原样留着。
+    整句打拼音的人不多，第一次遇到时才建表（几千句问法，几十毫秒）。
+    """
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        table = _table()
+        pairs: dict[tuple[str, str], Counter[str]] = {}
+        singles: dict[str, Counter[str]] = {}
+        for text in texts:
+            for match in _CJK_RUN_RE.finditer(text):
+                run = match.group()
+                for a, b in pairwise(run):
+                    key = (table.get(a, ""), table.get(b, ""))
+                    if key[0] and key[1]:
+                        pairs.setdefault(key, Counter())[a + b] += 1
+                for char in run:
+                    sound = table.get(char)
+                    if sound:
+                        singles.setdefault(sound, Counter())[char] += 1
+        self.pairs = {k: c.most_common(1)[0][0] for k, c in pairs.items()}
+        self.singles = {k: c.most_common(1)[0][0] for k, c in singles.items()}
+
+    def decode(self, prepared: str) -> str:
+        """句子里每段空格隔开的拼音换成猜出的汉字；不是整句拼音时原样返回。"""
+        if not mostly_pinyin(prepared):
+            return prepared
+        out = prepared
+        for start, end, syllables in reversed(
+            _spaced_spans(prepared)
+        ):  # 从后往前换，前面的位置不变
+            out = out[:start] + self._chars(syllables) + out[end:]
+        return out
+
+    def _chars(self, syllables: list[str]) -> str:
+        chars: list[str | None] = [None] * len(syllables)
+        for i, key in enumerate(pairwise(syllables)):
+            pair = self.pairs.get(key)
+            if pair is not None:
+                chars[i] = chars[i] or pair[0]
+                chars[i + 1] = pair[1]
+        return "".join(
+            c if c is not None else self.singles.get(s, s)
+            for c, s in zip(chars, syllables, strict=True)
+        )

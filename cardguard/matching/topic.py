@@ -246,6 +246,19 @@ def _goods_in_trade(prepared: str, found: set[str]) -> bool:
     return _ambiguous_goods(prepared, found)
 
 
+# 在官方渠道买、充（官方充值中心、官网、旗舰店），又没提卖家、骗、钓鱼这类事：正常消费。
+_OFFICIAL_BUY_RE = re.compile(r"官方|官网|旗舰店|充值中心|应用商店|app ?store|official")
+_OFFICIAL_HARM_RE = re.compile(
+    r"卡网|卡盟|发卡|代充|卖家|商家|小站|骗|黑卡|盗|渠道|不到账|没到账|假|冒充|钓鱼|一模一样|"
+    r"网址|链接|域名|scam|fake|phish"
+)
+
+
+def official_purchase(prepared: str) -> bool:
+    """说的是官方渠道里的买卖（“官方充值中心充了50”），没扯上卖家、骗局、假网址。"""
+    return bool(_OFFICIAL_BUY_RE.search(prepared)) and not _OFFICIAL_HARM_RE.search(prepared)
+
+
 def _official_context(prepared: str) -> bool:
     """在官方渠道里的事（“官方活动领的cdk”“官方客服说要等”），没提卖家、低价这类字眼：最多算沾边。"""
     return bool(_OFFICIAL_EVENT_RE.search(prepared)) and not _RISKY_RE.search(prepared)

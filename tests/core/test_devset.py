@@ -46,13 +46,23 @@ SETS = {
     "dev-c": Floor(("dev/questions_c.yaml", "dev/chatter_c.yaml"), 0.955, 0.03, 0.91, 0.02, 0),
     # 400 句难闲聊（网购维权、官方充值、账号日常……）。
     "dev-d": Floor(("dev/chatter_d.yaml",), 0.0, 1.0, 0.0, 1.0, 5),
+    # 闲聊误答 1 → 2/241：删掉和 fresh_5/fresh_6 撞车的 14 句训练句、模型重训以后，
+    # “学校给的正版windows激活码在哪领”“chatgpt plus 官网订阅…”落在门槛边上（1.00、0.95 对门槛 0.5）。
     "dev-e": Floor(("dev/questions_e.yaml", "dev/chatter_e.yaml"), 0.95, 0.04, 0.905, 0.035, 2),
-    "dev-f": Floor(("dev/questions_f.yaml", "dev/chatter_f.yaml"), 0.935, 0.055, 0.865, 0.05, 1),
+    "dev-f": Floor(("dev/questions_f.yaml", "dev/chatter_f.yaml"), 0.935, 0.055, 0.87, 0.05, 1),
     "dev-g": Floor(("dev/questions_g.yaml", "dev/chatter_g.yaml"), 0.925, 0.06, 0.87, 0.06, 1),
     "dev-h": Floor(("dev/questions_h.yaml", "dev/chatter_h.yaml"), 0.915, 0.055, 0.88, 0.045, 1),
     "fresh-1": Floor(("dev/fresh_1.yaml",), 0.95, 0.04, 0.89, 0.025, 1),
-    # 验证集：实测 0.934、答错 7/198、旁听 0.848、旁听答错 4/178、闲聊误答 2/173（2026-12-07）。
-    "fresh-2": Floor(("dev/fresh_2.yaml",), 0.925, 0.04, 0.84, 0.025, 2),
+    # 验证集：实测 0.934、答错 7/198、旁听 0.848、旁听答错 4/178、闲聊误答 2/173（2026-12-07）；
+    # issue 15 这一轮之后（没用它拟合）0.949、答错 5、旁听 0.876、旁听答错 3、闲聊误答 0。
+    "fresh-2": Floor(("dev/fresh_2.yaml",), 0.935, 0.035, 0.865, 0.025, 1),
+    # 原封存集，到达时测过一次（见各文件开头），之后看过失误，现在是开发集。底线是 issue 15 这一轮之后的实测
+    # （fresh_3 0.951、答错 7、旁听 0.857、旁听答错 3、误答 0；fresh_4 0.941、8、0.836、6、0；
+    # fresh_5 0.928、11、0.831、9、0；fresh_6 0.921、8、0.882、9、2）向下留一两题。
+    "fresh-3": Floor(("dev/fresh_3.yaml",), 0.94, 0.045, 0.845, 0.025, 1),
+    "fresh-4": Floor(("dev/fresh_4.yaml",), 0.93, 0.045, 0.815, 0.045, 1),
+    "fresh-5": Floor(("dev/fresh_5.yaml",), 0.92, 0.05, 0.82, 0.045, 1),
+    "fresh-6": Floor(("dev/fresh_6.yaml",), 0.91, 0.04, 0.87, 0.05, 3),
 }
 # 这些集失败时只打印汇总，不列出每一句（验证集：开发时只看汇总数字）。
 SUMMARY_ONLY = frozenset({"fresh-2"})
@@ -137,5 +147,6 @@ def test_sets_are_big_enough() -> None:
             assert len(chatter) >= 400
             continue
         assert len(questions) >= 80, name
-    fresh = [_load(SETS[n].files) for n in ("fresh-1", "fresh-2")]
+    fresh = [_load(SETS[n].files) for n in SETS if n.startswith("fresh-")]
+    assert len(fresh) == 6
     assert all(len(q) >= 150 and len(c) >= 140 for q, c in fresh)

@@ -13,7 +13,7 @@ from cardguard.matching import features as features_module
 from cardguard.matching import matcher as matcher_module
 from cardguard.matching import model as model_module
 from cardguard.matching.model import NONE, load_or_train, train
-from cardguard.matching.pinyin import pinyin_grams, split_pinyin
+from cardguard.matching.pinyin import mostly_pinyin, pinyin_grams, split_pinyin
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -82,6 +82,18 @@ def test_pinyin_features() -> None:
     assert split_pinyin("steam") is None  # 英文单词不当拼音
 
 
+def test_pinyin_typed_one_syllable_at_a_time() -> None:
+    # 一个字一个字、空格隔开打的拼音连成一段；英文单词把段打断，不算拼音
+    grams = pinyin_grams(prepare("fu le qian bu fa huo zen me ban"))
+    assert {"py:fu|le", "py:bu|fa", "py:fa|huo", "py:zen|me", "py:me|ban"} <= set(grams)
+    assert pinyin_grams(prepare("this is the key")) == []
+    # 整句拼音里的 ban 不当英文 banned 换成“封号”
+    assert mostly_pinyin("shou le qian bu fa huo zen me ban")
+    assert "封号" not in prepare("shou le qian bu fa huo zen me ban")
+    assert not mostly_pinyin("my account got banned what do i do")
+    assert "封号" in prepare("my account got banned what do i do")
+
+
 TYPED_PINYIN = {"kameng anquan ma": "platform-risks", "fakawang shi shenme": "what-is-faka"}
 
 
@@ -95,3 +107,22 @@ def test_typed_pinyin_finds_the_entry(monkeypatch: pytest.MonkeyPatch) -> None:
     plain = Matcher.for_knowledge(knowledge)
     assert {t: plain.ask(t).id for t in TYPED_PINYIN} != TYPED_PINYIN
     model_module._MEMO.clear()
+
+
+def test_english_phrases_become_the_chinese_concepts() -> None:
+    assert "无效" in prepare("this code has already been redeemed")
+    assert "个人信息" in prepare("how do i keep my info safe")
+    assert "常见" in prepare("common scams on these card shops")
+
+
+def test_whole_sentences_of_pinyin_are_read_back_as_chinese() -> None:
+    knowledge = load_knowledge()
+    matcher = Matcher.for_knowledge(knowledge)
+    # 音节对照知识里的双字组猜回汉字；英文句子不动
+    assert matcher._rewrite("wei cheng nian chong zhi neng tui kuan ma").startswith("未成年充值")
+    assert matcher._rewrite("this is my new game lol") == "this is my new game lol"
+    assert matcher.ask("ka mi yong bu liao zen me ban").id == "invalid-code"
+    # 对照：不猜回汉字时这一句答不上
+    plain = Matcher.for_knowledge(knowledge)
+    plain._decode_pinyin = lambda text: text  # type: ignore[method-assign]
+    assert plain.ask("ka mi yong bu liao zen me ban").id is None

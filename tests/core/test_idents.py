@@ -6,8 +6,10 @@ import pytest
 
 from cardguard.matching import prepare
 from cardguard.matching.idents import (
+    MATCHED,
     MISMATCH,
     MISSING,
+    arabic_numbers,
     cn_number,
     entry_identifiers,
     identifier_factor,
@@ -55,7 +57,36 @@ def test_entry_identifiers_need_most_phrasings() -> None:
 
 def test_factor() -> None:
     own = frozenset({"1.19"})
-    assert identifier_factor(frozenset({"1.19.2"}), own) == 1.0  # 版本号按前缀
+    assert identifier_factor(frozenset({"1.19.2"}), own) == MATCHED  # 版本号按前缀
     assert identifier_factor(frozenset({"1.20"}), own) == MISMATCH
     assert identifier_factor(frozenset(), own) == MISSING
     assert identifier_factor(frozenset({"3"}), frozenset()) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("二十五号几点开始", "25号几点开始"),
+        ("第三赛季奖励", "第3赛季奖励"),
+        ("一服的公会", "1服的公会"),
+        ("周三的课在哪", "周3的课在哪"),
+        ("拾寸照片", "10寸照片"),
+        # 不是编号的中文数字不动
+        ("上周一个网址这周又换了", "上周一个网址这周又换了"),
+        ("等一下 三天了", "等一下 三天了"),
+    ],
+)
+def test_arabic_numbers(text: str, expected: str) -> None:
+    assert arabic_numbers(text) == expected
+
+
+def test_written_and_arabic_numbers_share_the_same_text() -> None:
+    assert prepare("二十五号晚上有活动吗") == prepare("25号晚上有活动吗")
+
+
+def test_letter_prefix_may_be_left_out() -> None:
+    assert identifier_factor(frozenset({"1"}), frozenset({"s1"})) == MATCHED
+    assert identifier_factor(frozenset({"3.4"}), frozenset({"v3.4"})) == MATCHED
+    assert identifier_factor(frozenset({"a1"}), frozenset({"s1"})) == MISMATCH
+    # 光一个整数不是版本号的前缀：第3季不是 3.3 版
+    assert identifier_factor(frozenset({"3"}), frozenset({"3.3"})) == MISMATCH

@@ -214,3 +214,40 @@ def test_index_agrees_with_exhaustive_ranking(matcher: Matcher) -> None:
         if [i for i, _ in fast] != [i for i, _ in full]:
             differ.append(f"{item['text']}: 索引 {fast} / 穷举 {full}")
     assert not differ, "\n".join(differ)
+
+
+def test_a_bare_platform_name_asks_what_it_is(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 只发一个平台的名字，是在问“这是什么”；“代充？”“黑卡”这类说的是一件事，问的是它的风险。
+    assert matcher.ask("发卡平台").id == "what-is-faka"
+    assert matcher.ask("卡站?").id == "what-is-faka"
+    assert matcher.ask("代充？").id == "account-ban-risk"
+    assert matcher.ask("黑卡").id == "account-ban-risk"
+    # 不改写时“发卡平台”会交给“安全吗”那条（确认上面测的是改写）
+    monkeypatch.setattr("cardguard.matching.matcher._bare_term_asks_what", lambda text: text)
+    plain = Matcher.for_knowledge(load_knowledge())
+    assert plain.ask("发卡平台").id != "what-is-faka"
+
+
+def test_each_clause_of_a_question_counts_for_similarity(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cardguard.matching.corpus import prepare, question_clauses
+
+    assert question_clauses("怎么办会员卡？过期了能退吗？") == [
+        prepare("怎么办会员卡"),
+        prepare("过期了能退吗"),
+    ]
+    assert question_clauses("只有一句的问题？") == []
+    entries = [
+        Entry(
+            id="cat", question="家里的猫多久洗一次澡、用什么沐浴露？猫咪掉毛怎么办？", answer="梳毛"
+        ),
+        Entry(id="dog", question="猫咪掉毛是生病了吗", answer="换季"),
+    ]
+    # 只问后一个小问：和那句一字不差，分数和只写了这一句的条目一样高
+    with_clauses = dict(Matcher(entries).rank("猫咪掉毛怎么办", 2))
+    # 对照：小问不单独算时，整句太长，相似度低得多
+    monkeypatch.setattr("cardguard.matching.corpus.question_clauses", lambda question: [])
+    without = dict(Matcher(entries).rank("猫咪掉毛怎么办", 2))
+    assert with_clauses["cat"] >= 100 > without["cat"] + 40
+    assert with_clauses["dog"] == without["dog"]
