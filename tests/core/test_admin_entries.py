@@ -6,7 +6,7 @@ issue 15 的目标：
 - 加了它们以后，内置条目原来答对的标注题一题不少。
 
 tests/data/dev/admin_dev.yaml：一个虚构的 MC 服务器群（41 条，每条带几句换个说法和本群闲聊），
-admin_dev2.yaml：一个手游公会群，admin_dev3.yaml：一个大学摄影协会群（各 40 条、160 句换个说法）；
+admin_dev2.yaml：一个手游公会群，admin_dev3.yaml：一个大学摄影协会群，admin_dev4.yaml：一个小区业主群（各 40 条、160 句换个说法）；
 都由没看过知识库的人写成，封存时测过一次（见各文件开头），现在是开发集。另有几组自己写的小例子。
 换个说法的底线是实测值向下留一两句的余量（issue 15 的目标是 80%）。
 """
@@ -28,7 +28,8 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 # admin_dev2 封存时 68.8%、admin_dev3 73.1%（5db575a）；编号统一写法、同义概念、话题压分之后 77.5%、78.1%。
 # 之后又加了几个通用概念（找谁/都有谁、群名片/昵称、语音/频道、电脑/模拟器、入会/进群、多久=时长）：
 # admin_dev 80.6%、admin_dev2 80.6%、admin_dev3 78.1%。
-ADMIN_SETS = {"admin_dev": 0.8, "admin_dev2": 0.79, "admin_dev3": 0.765}
+# admin_dev4（小区业主群，原封存集 4）：到达时 76.2%，match3 之后没人看过失误时 77.5%。
+ADMIN_SETS = {"admin_dev": 0.8, "admin_dev2": 0.79, "admin_dev3": 0.765, "admin_dev4": 0.76}
 GROUP = "10086"
 # 内置条目的标注题（验证集 fresh_2 也在内：这里只看“加了条目以后少没少”）。
 LABELLED = (
