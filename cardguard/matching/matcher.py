@@ -67,6 +67,8 @@ TOPIC_MIN_PHRASINGS = 5
 MODEL_MIN_PHRASINGS = 20
 MODEL_POINTS = 30.0
 MODEL_MIN_PROBABILITY = 0.05
+# 管理员条目“压分”集合最多缓存几份（见 `Matcher._damped`）。
+DAMPED_CACHE = 32
 # 问题说的是“本群/本服/群里/管理”时，管理员自己加的条目（本群的、和问法很少的全局条目）多这么几分（也要有字面支撑，见
 # `corpus.with_bonus`）：“被骗了找哪个管理”“群里能发链接吗”问的是本群的规矩，和内置条目分数相近时
 # 应该由群条目来答；没提本群的泛泛问题（“充值渠道哪个靠谱”）照常比分数。
@@ -277,12 +279,17 @@ class Matcher:
         if asked == 0 or (asked == 1 and _OWN_PLACE_RE.search(prepared)):
             # 只是沾边、又说明了问的是本群本服（“本服充值渠道是哪个”“号被服务器封了”）：照常比分数
             return frozenset()
-        key = (scope, asked)
+        own = self._local.get(scope, ()) if scope else ()
+        # 没有自己条目的群（绝大多数）共用一份；有自己条目的群各一份，最多留 DAMPED_CACHE 份：
+        # 全局的管理员条目可能上万条，每个群存一份会让内存跟着群数涨。
+        key = (scope if own else None, asked)
         found = self._damped_sets.get(key)
-        if found is None:  # 每个群、每个强度只算一次
+        if found is None:  # 每个强度（和有自己条目的群）只算一次
             strengths = self._local_strength
-            rows = (*self._local.get(None, ()), *(self._local.get(scope, ()) if scope else ()))
+            rows = (*self._local.get(None, ()), *own)
             found = frozenset(i for i in rows if strengths[i] < asked)
+            if len(self._damped_sets) >= DAMPED_CACHE:
+                self._damped_sets.clear()
             self._damped_sets[key] = found
         return found
 
