@@ -11,7 +11,7 @@ import pytest
 from cardguard.knowledge.domains import DomainRules
 from cardguard.links import scan
 
-from .links_kit import reasons
+from .links_kit import assert_warns_as, reasons
 
 
 @pytest.mark.parametrize(
@@ -35,9 +35,7 @@ from .links_kit import reasons
     ],
 )
 def test_distinctive_routes_warn_alone(url: str, system: str, rules: DomainRules) -> None:
-    result = scan(url, rules)
-    assert result.verdict == "warn", reasons(url, rules)
-    assert system in reasons(url, rules)
+    assert_warns_as(url, system, rules)
 
 
 @pytest.mark.parametrize(
