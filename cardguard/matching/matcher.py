@@ -184,7 +184,7 @@ class Matcher:
 
     @cached_property
     def _model_rows(self) -> tuple[int, ...]:
-        """条目模型认得的条目下标：每次都给它们打分（见 `Index._top` 的 `also`）。"""
+        """条目模型认得的条目下标：旁听排序时都给它们打分（见 `_ranking` 的 `runners_up`、`Index._top` 的 `also`）。"""
         return tuple(index for rows in self._learned_rows.values() for index in rows)
 
     @cached_property
