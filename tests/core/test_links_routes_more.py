@@ -11,7 +11,7 @@ import pytest
 from cardguard.knowledge.domains import DomainRules
 from cardguard.links import scan
 
-from .links_kit import assert_warns_as, reasons
+from .links_kit import assert_needs_second_signal, assert_warns_as, reasons
 
 
 @pytest.mark.parametrize(
@@ -68,11 +68,7 @@ def test_distinctive_routes_warn_alone(url: str, system: str, rules: DomainRules
 def test_generic_routes_need_a_second_signal(
     alone: str, with_second: str, rules: DomainRules
 ) -> None:
-    quiet = scan(alone, rules)
-    assert quiet.verdict != "warn", reasons(alone, rules)
-    assert quiet.score > 0, "这个形状应该被认出来（至少记日志或作为第二信号的底）"
-    loud = scan(with_second, rules)
-    assert loud.verdict == "warn", reasons(with_second, rules)
+    assert_needs_second_signal(alone, with_second, rules)
 
 
 @pytest.mark.parametrize(
