@@ -22,6 +22,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise, repeat
 from operator import mul
 
@@ -42,6 +43,8 @@ EXACT_BONUS = 0.2
 KEYWORD_REPEAT = 2
 # 置信度刻度：加权和乘以这个系数（不封顶，排序用；给人看时封顶 100）。
 SCALE = 200.0
+# 最多缓存多少个条目的字表（见 `Corpus.ratio_bound`）。
+CHAR_PROFILES = 4096
 
 
 def prepare(text: str) -> str:
@@ -61,6 +64,9 @@ class Query:
     bonus: dict[int, float] = field(default_factory=dict)
     # 话题比问题弱的管理员条目（由 `Matcher` 填）：分数乘 `OFF_TOPIC_LOCAL`，见那里。
     damped: frozenset[int] = frozenset()
+    # 问题里的字，和出现不止一次的字多出的次数：给相似度估上界用（见 `Corpus.ratio_bound_by_chars`）。
+    chars: frozenset[str] = frozenset()
+    repeats: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -96,6 +102,8 @@ class Corpus:
         self.scopes: list[str | None] = [e.scope for e in self.entries]
         self.data = data if data is not None else build_corpus_data(self.entries)
         self._last: tuple[str, Query] | None = None
+        # 条目的字表按需算、只留最近用过的一些：十万条时全存要几十 MB，而每次只有几十个候选要估上界。
+        self._char_profile = lru_cache(maxsize=CHAR_PROFILES)(self._build_char_profile)
 
     def query(self, text: str) -> Query:
         """把原始问题变成 `Query`（同一句话连问两次只算一次）。"""
@@ -120,7 +128,15 @@ class Corpus:
                 known[i] = weight
         norm = math.sqrt(squares) or 1.0
         vector = {i: w / norm for i, w in known.items()}
-        return Query(prepared, vector, len(counts), identifiers(prepared))
+        repeats = {char: n - 1 for char, n in Counter(prepared).items() if n > 1}
+        return Query(
+            prepared,
+            vector,
+            len(counts),
+            identifiers(prepared),
+            chars=frozenset(prepared),
+            repeats=repeats,
+        )
 
     def cosine(self, query: Query, index: int) -> float:
         """问题向量与条目向量的余弦。"""
@@ -163,12 +179,20 @@ class Corpus:
             raw += EXACT_BONUS
         return with_bonus(scaled(raw), query.bonus.get(index, 0.0))
 
-    def bound(self, query: Query, cosine: float, index: int, exact: bool) -> float:
-        """余弦为 `cosine` 的条目 `index` 最高能拿的置信度（相似度取满分）：`score` 不会超过它。
+    def bound(
+        self, query: Query, cosine: float, index: int, exact: bool, *, by_chars: bool = False
+    ) -> float:
+        """余弦为 `cosine` 的条目 `index` 最高能拿的置信度（相似度取上界）：`score` 不会超过它。
 
         `exact`：这个条目有没有和问题一字不差的问法（没有就拿不到那点加分）。
+        `by_chars`：相似度上界也看对得上几个字（`ratio_bound_by_chars`，紧一些、贵一些），否则只看长度。
         """
-        ratio = 1.0 if exact else self.ratio_bound(len(query.text), index)
+        if exact:
+            ratio = 1.0
+        elif by_chars:
+            ratio = self.ratio_bound_by_chars(query, index)
+        else:
+            ratio = self.ratio_bound(len(query.text), index)
         raw = W_FIT * self.fit(cosine, index) + W_RATIO * ratio
         raw *= identifier_factor(query.idents, self.data.idents.get(index, frozenset()))
         if index in query.damped:
@@ -188,6 +212,29 @@ class Corpus:
         if length > longest:
             return 2.0 * longest / (length + longest)
         return 1.0
+
+    def ratio_bound_by_chars(self, query: Query, index: int) -> float:
+        """同 `ratio_bound`，但还看问题里有几个字能在条目的问法里找到：不比它松，常常紧得多。
+
+        ratio = 2·最长公共子序列 /（两串长度之和）。公共子序列的字数不超过 `common`：
+        问题里在条目的某条问法里出现过的字数（问题里重复的字按问题里的次数算）。
+        长度为 L 的问法最多 2·min(common, L)/(n + L)，L 在条目问法的最短和最长长度之间，
+        取最接近 `common` 的那个时最大。问法多的条目长度从短到长都有，只看长度的上界总是 1.0；
+        闲聊和它们通常只有几个字对得上。
+        """
+        data = self.data
+        length = len(query.text)
+        shortest, longest = data.min_length[index], data.max_length[index]
+        shared = self._char_profile(index).intersection(query.chars)
+        common = len(shared) + sum(n for char, n in query.repeats.items() if char in shared)
+        best = min(max(common, shortest), longest)  # 最有利的问法长度
+        if best + length == 0:
+            return 0.0
+        return 2.0 * min(common, best) / (length + best)
+
+    def _build_char_profile(self, index: int) -> frozenset[str]:
+        """条目参加相似度的文字里出现过的所有字。"""
+        return frozenset("".join(self.similarity_texts(index)))
 
 
 # 问题明显在谈卡网（话题强度高于条目的问法）而管理员条目讲的是别的事（公会、器材、群规）时，

@@ -12,10 +12,10 @@ import sys
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from heapq import heappop, heappush
+from heapq import heappop, heappush, heapreplace
 from itertools import accumulate, islice, pairwise
 from operator import itemgetter
 from pathlib import Path
@@ -82,7 +82,6 @@ class Index:
         cover: dict[int, float],
         scope: str | None,
         exact: list[int],
-        also: Iterable[int] = (),
     ) -> list[tuple[int, float]]:
         """候选（条目下标，部分余弦）：几条路合起来，只留本群可见的。
 
@@ -91,9 +90,7 @@ class Index:
           一样多的也算上（最多 `COVER_MAX` 个）：问法多的长条目向量被摊薄、部分余弦偏低，
           但和问题几乎一样的问法会让 rapidfuzz 那一项很高（短问题常见）；
         - 有一条问法和问题（预处理后）一字不差的条目；
-        - 学出来的条目模型给了加分的条目（`Query.bonus`）；
-        - 调用方点名一定要打分的（`also`：条目模型认得的内置条目，只有几十条）。
-          它们常是第二名：第二名错了，“第一名领先多少”就错，旁听的决定跟着变。
+        - 学出来的条目模型给了加分的条目（`Query.bonus`）。
         """
         extra = self.scoped  # 群条目很少：先多取几个，再去掉别的群的
         chosen = dict(sorted(acc.items(), key=_SECOND, reverse=True)[: CANDIDATES + extra])
@@ -102,8 +99,6 @@ class Index:
         for index in exact:
             chosen.setdefault(index, acc.get(index, 0.0))
         for index in query.bonus:  # 学出来的模型看好的条目：余弦再低也要打分
-            chosen.setdefault(index, acc.get(index, 0.0))
-        for index in also:
             chosen.setdefault(index, acc.get(index, 0.0))
         if not extra:
             return list(chosen.items())
@@ -149,9 +144,7 @@ class Index:
                 total += q_weight * weights[slot]
         return total
 
-    def ranking(
-        self, query: Query, scope: str | None = None, also: Iterable[int] = ()
-    ) -> LazyRanking:
+    def ranking(self, query: Query, scope: str | None = None) -> LazyRanking:
         """候选按置信度从高到低逐个给出（条目下标，置信度），顺序与全部打分后排序完全一样。
 
         打分里最贵的是 rapidfuzz 那一项，所以按需计算：候选先按分数上界（完整余弦、
@@ -162,13 +155,13 @@ class Index:
         """
         acc, cover, common = self._accumulate(query)
         exact = self.phrases.find(query.text)
-        part, corpus = self._common_part, self.corpus
-        pending = []
-        for index, partial in self._top(query, acc, cover, scope, exact, also):
-            cosine = partial + part(common, index)
-            pending.append((corpus.bound(query, cosine, index, index in exact), cosine, index))
-        pending.sort(reverse=True)
-        return LazyRanking(query, pending, corpus)
+        part = self._common_part
+
+        def cosine_of(index: int) -> float:
+            return acc.get(index, 0.0) + part(common, index)
+
+        candidates = [index for index, _ in self._top(query, acc, cover, scope, exact)]
+        return LazyRanking(query, candidates, set(exact), self.corpus, cosine_of)
 
     def rank(
         self, query: Query, limit: int = 5, scope: str | None = None
@@ -181,40 +174,74 @@ class Index:
         return list(islice(self.ranking(query, scope), limit))
 
 
+# 候选在 `LazyRanking` 的堆里的三种状态，越往后越准也越贵；分数相同时先处理还只是上界的。
+LOOSE, TIGHT, EXACT = 0, 1, 2
+
+
 class LazyRanking:
-    """按需打分的排序：逐个给出（条目下标，置信度）；`upper()` 是还没给出的候选最高可能拿的分数。"""
+    """按需打分的排序：逐个给出（条目下标，置信度）；`upper()` 是还没给出的候选最高可能拿的分数。
+
+    每个候选在一个堆里，键是它目前已知的最高分：先是只看长度的上界（`Corpus.bound`），
+    到了堆顶再换成看字的上界（`by_chars`），又到堆顶才真打分（rapidfuzz）；真分数到了堆顶就给出。
+    堆顶永远不低于任何候选的真分数，所以给出的顺序和全部打分后排序完全一样；
+    落在后面的候选一直停在上界，不用花 rapidfuzz 的时间。
+    """
 
     def __init__(
-        self, query: Query, pending: list[tuple[float, float, int]], corpus: Corpus
+        self,
+        query: Query,
+        candidates: Iterable[int],
+        exact: set[int],
+        corpus: Corpus,
+        cosine_of: Callable[[int], float],
     ) -> None:
+        """`exact`：有问法和问题一字不差的条目；`cosine_of`：条目的余弦（用索引累加好的部分算）。"""
         self.query = query
-        self.pending = pending  # （分数上界，余弦，条目下标），上界从高到低
+        self.exact = exact
         self.corpus = corpus
-        self.done: list[tuple[float, int]] = []  # 堆：（-置信度，条目下标）
-        self.position = 0
+        self.cosine_of = cosine_of
+        self.cosines: dict[int, float] = {}
+        self.heap: list[tuple[float, int, int]] = []  # （-已知最高分，状态，条目下标）
+        self.add(candidates)
+
+    def add(self, indices: Iterable[int]) -> None:
+        """再加几个候选（已经是候选的不重复加）；调用方保证它们在这个群里看得见。
+
+        它们和还没给出的候选一起按分数排；已经给出的不会重排，所以加进来的分数可能比已经给出的高
+        （用它来找“对手”的调用方要接受领先为负数）。
+        """
+        corpus, query, heap = self.corpus, self.query, self.heap
+        for index in indices:
+            if index in self.cosines:
+                continue
+            cosine = self.cosines[index] = self.cosine_of(index)
+            heappush(heap, (-corpus.bound(query, cosine, index, index in self.exact), LOOSE, index))
 
     def __iter__(self) -> LazyRanking:
         return self
 
     def __next__(self) -> tuple[int, float]:
-        pending, done = self.pending, self.done
-        while self.position < len(pending) and (
-            not done or pending[self.position][0] >= -done[0][0]
-        ):
-            _, cosine, index = pending[self.position]
-            self.position += 1
-            heappush(done, (-self.corpus.score(self.query, index, cosine), index))
-        if not done:
-            raise StopIteration
-        negative, index = heappop(done)
-        return index, -negative
+        heap, corpus, query = self.heap, self.corpus, self.query
+        while heap:
+            negative, state, index = heap[0]
+            if state == EXACT:
+                heappop(heap)
+                return index, -negative
+            cosine = self.cosines[index]
+            if state == LOOSE:
+                better = corpus.bound(query, cosine, index, index in self.exact, by_chars=True)
+                heapreplace(heap, (-better, TIGHT, index))
+            else:
+                heapreplace(heap, (-corpus.score(query, index, cosine), EXACT, index))
+        raise StopIteration
+
+    def cosine(self, index: int) -> float | None:
+        """候选 `index` 的余弦（打分时用的那个；不是候选为 None）。"""
+        return self.cosines.get(index)
 
     def upper(self) -> float:
         """还没给出的候选里，最高可能的分数（没有了为负无穷）。"""
-        best = -self.done[0][0] if self.done else -math.inf
-        if self.position < len(self.pending):
-            best = max(best, self.pending[self.position][0])
-        return best
+        return -self.heap[0][0] if self.heap else -math.inf
 
 
 def _most_covering(cover: dict[int, float], count: int, most: int) -> list[int]:

@@ -116,7 +116,7 @@ class PassiveView:
     """旁听判断看到的：第一名（条目下标，分数）、领先多少、像不像问句/诉苦、话题强度、线性判断的信号。"""
 
     first: tuple[int, float] | None
-    lead: float
+    lead: float | None  # 没有第一名时为 None
     asking: bool
     shaped: bool
     strength: int
@@ -184,7 +184,7 @@ class Matcher:
 
     @cached_property
     def _model_rows(self) -> tuple[int, ...]:
-        """条目模型认得的条目下标：旁听排序时都给它们打分（见 `_ranking` 的 `runners_up`、`Index._top` 的 `also`）。"""
+        """条目模型认得的条目下标：旁听算“领先多少”时它们都是对手（见 `_lead`）。"""
         return tuple(index for rows in self._learned_rows.values() for index in rows)
 
     @cached_property
@@ -331,20 +331,13 @@ class Matcher:
         ranking = self._ranking(text, scope, exhaustive)
         return [(entries[i].id, s) for i, s in islice(ranking, limit)]
 
-    def _ranking(
-        self, text: str, scope: str | None, exhaustive: bool = False, *, runners_up: bool = False
-    ) -> Ranked:
-        """（条目下标，置信度）从高到低，同 id 只给第一个；索引版按需打分（见 `Index.ranking`）。
-
-        `runners_up`：条目模型认得的内置条目都当候选（它们常是第二名）。旁听要知道第一名领先多少，
-        第二名错了决定就跟着变，所以旁听要它；点名只看第一名和平局，不必多花这份时间（@1k 约多 25%）。
-        """
+    def _ranking(self, text: str, scope: str | None, exhaustive: bool = False) -> Ranked:
+        """（条目下标，置信度）从高到低，同 id 只给第一个；索引版按需打分（见 `Index.ranking`）。"""
         query = self.query(text, scope)
         if exhaustive:
             scored = rank_exhaustive(self.corpus, query, len(self.corpus.entries), scope)
             return Ranked(iter(scored), self.corpus.entries, scored)
-        also = self._model_rows if runners_up else ()
-        return Ranked(self.index.ranking(query, scope, also), self.corpus.entries)
+        return Ranked(self.index.ranking(query, scope), self.corpus.entries)
 
     def _pairs(self, ranked: Iterable[tuple[int, float]]) -> tuple[tuple[str, float], ...]:
         entries = self.corpus.entries
@@ -366,7 +359,8 @@ class Matcher:
             )
             and (
                 first[1] - ranking.upper() >= EXPLICIT_TIE_MARGIN  # 上界就够说明领先：不用再打分
-                or self._clear_lead(first, _recording(ranking, seen), EXPLICIT_TIE_MARGIN)
+                or self._lead(first, _recording(ranking, seen), EXPLICIT_TIE_MARGIN)
+                >= EXPLICIT_TIE_MARGIN
             )
         ):
             entry = self.corpus.entries[first[0]]
@@ -397,23 +391,33 @@ class Matcher:
         和“像闲聊”的概率、话题词表、像不像问句或诉苦、话题模型是否判为闲聊、句子长短，
         加权求和过 `PASSIVE_DECISION` 才答（权重见 `PASSIVE_WEIGHTS`）。
         其余条目（管理员加的、群里的）话题模型不认得，只在问句和它的原话几乎一样时才答。
+
+        “领先多少”最贵（要把后面的对手也打分），所以最后才看，而且只看够不够：
+        先用其余信号算出开口需要领先多少，对手的分数上界已经落后这么多就不用再打分。
         """
-        view = self.passive_view(text, scope)
+        view, rivals = self._passive_look(text, scope)
         if view.first is None:
             return MatchResult(None, 0.0)
         index, score = view.first
         pairs = self._pairs([view.first])
         if view.signals is not None:
-            decided = passive_decision(view.signals) >= PASSIVE_DECISION
+            needed = lead_needed(view.signals)
+            decided = needed <= 0 or (
+                needed <= LEAD_CAP and self._lead(view.first, rivals, needed, scope) >= needed
+            )
         elif not self.topic.enabled:  # 没有闲聊例句：学不出“什么不是问题”，只在很有把握时开口
             decided = (
                 view.shaped
                 and view.strength == 2
                 and score >= PASSIVE_PLAIN_MIN
-                and view.lead >= PASSIVE_OTHER_LEAD
+                and self._lead(view.first, rivals, PASSIVE_OTHER_LEAD, scope) >= PASSIVE_OTHER_LEAD
             )
         else:
-            decided = view.asking and score >= PASSIVE_OTHER_MIN and view.lead >= PASSIVE_OTHER_LEAD
+            decided = (
+                view.asking
+                and score >= PASSIVE_OTHER_MIN
+                and self._lead(view.first, rivals, PASSIVE_OTHER_LEAD, scope) >= PASSIVE_OTHER_LEAD
+            )
         if not decided:
             return MatchResult(None, score, None, (), pairs)
         entry = self.corpus.entries[index]
@@ -423,33 +427,44 @@ class Matcher:
         """旁听判断看到的一切：第一名、领先多少、句子的样子，以及线性判断的各项信号。
 
         `signals` 只在第一名是条目模型认得的条目、又有闲聊例句时才有（否则走简单规则）。
-        bench/calibrate.py 用它在开发集上拟合 `PASSIVE_WEIGHTS`。
+        bench/calibrate.py 用它在开发集上拟合 `PASSIVE_WEIGHTS`；这里的 `lead` 总是算足（最多 `LEAD_CAP`）。
         """
+        view, rivals = self._passive_look(text, scope)
+        if view.first is None:
+            return view
+        lead = self._lead(view.first, rivals, LEAD_CAP, scope)
+        signals = None if view.signals is None else {**view.signals, "lead": lead}
+        return replace(view, lead=lead, signals=signals)
+
+    def _passive_look(
+        self, text: str, scope: str | None
+    ) -> tuple[PassiveView, Iterator[tuple[int, float]]]:
+        """旁听判断除了“领先多少”以外的一切（`lead` 为 None、`signals` 里没有它），和还没看完的排序（对手）。"""
         asking = looks_like_question(text)
         shaped = asking or looks_like_trouble(text)
+        nothing: Iterator[tuple[int, float]] = iter(())
         if not shaped and has_link(text):
             # 贴链接（广告、分享、官网地址）不是在提问：那是链接识别的事，旁听不接话。
-            return PassiveView(None, 0.0, asking, shaped, 0, None)
+            return PassiveView(None, None, asking, shaped, 0, None), nothing
         prepared = prepare(self._decode_pinyin(text[:MAX_QUERY_CHARS]))
         topic = self.topic
         off, strength = topic.judge(prepared)
         if off and (not shaped or strength == 0):
             # 话题模型说是闲聊，词表也没看出话题（或者根本不像问句、诉苦）：不必再匹配。
             # 群里大多数像问句的闲聊在这里结束，省下排序和条目模型的开销。
-            return PassiveView(None, 0.0, asking, shaped, strength, None)
-        ranking = self._ranking(text, scope, runners_up=True)
+            return PassiveView(None, None, asking, shaped, strength, None), nothing
+        ranking = self._ranking(text, scope)
         first = next(ranking, None)
         if first is None:
-            return PassiveView(None, 0.0, asking, shaped, strength, None)
+            return PassiveView(None, None, asking, shaped, strength, None), nothing
         index = first[0]
-        lead = self._lead(first, ranking)
         if not topic.enabled or self.corpus.entries[index].id not in self._learned_rows:
-            return PassiveView(first, lead, asking, shaped, strength, None)
+            return PassiveView(first, None, asking, shaped, strength, None), ranking
         query = self.query(text, scope)
         probabilities = self._probabilities(query.text)
         signals = {
-            "score": self.corpus.score(replace(query, bonus={}), index),
-            "lead": lead,
+            # 不含条目模型加分的匹配分；余弦排序时已经算过（内置条目的向量很长，重算要几十微秒）。
+            "score": self.corpus.score(replace(query, bonus={}), index, ranking.cosine(index)),
             "p_entry": probabilities.get(self.corpus.entries[index].id, 0.0),
             "p_chatter": probabilities.get(NONE, 0.0),
             "strong_topic": float(strength == 2),
@@ -461,24 +476,36 @@ class Matcher:
             "official": float(official_purchase(prepared)),
             "plain_statement": float(not shaped and strength < 2),
         }
-        return PassiveView(first, lead, asking, shaped, strength, signals)
+        return PassiveView(first, None, asking, shaped, strength, signals), ranking
 
-    def _lead(self, first: tuple[int, float], rest: Iterator[tuple[int, float]]) -> float:
-        """第一名领先最强“对手”多少（最多 `LEAD_CAP`）：和第一名互相 related 的条目不算对手。
+    def _lead(
+        self,
+        first: tuple[int, float],
+        rest: Iterator[tuple[int, float]],
+        enough: float,
+        scope: str | None = None,
+    ) -> float:
+        """第一名领先最强“对手”多少，但最多算到 `enough`：和第一名互相 related 的条目不算对手。
 
+        对手（还没给出的）的分数上界已经落后 `enough` 就不用再打分，直接给 `enough`。
         最强的对手一定在紧随其后的 len(related) + 1 个不同条目里（related 的都跳过也只有这么多）。
+        `rest` 是索引的排序时，条目模型认得的内置条目也都当对手（它们常是第二名，索引按字面挑的
+        候选里却不一定有）；它们里有比第一名还高的，领先就是负数。
         """
-        if isinstance(rest, Ranked) and first[1] - rest.upper() >= LEAD_CAP:
-            return LEAD_CAP  # 剩下的上界都落后这么多：不用再打分
+        if isinstance(rest, Ranked):
+            scopes = self.corpus.scopes
+            rest.add(i for i in self._model_rows if scopes[i] is None or scopes[i] == scope)
+            if first[1] - rest.upper() >= enough:
+                return enough
         entries = self.corpus.entries
         top = entries[first[0]]
         for index, score in islice(rest, len(top.related) + 1):
-            if first[1] - score >= LEAD_CAP:
+            if first[1] - score >= enough:
                 break
             other = entries[index]
             if other.id not in top.related and top.id not in other.related:
                 return first[1] - score
-        return LEAD_CAP
+        return enough
 
     def _topic_judges(self, index: int) -> bool:
         """话题模型管得了这个条目：它是全局条目、问法够多（话题模型就是拿这些问法学的）。
@@ -491,23 +518,6 @@ class Matcher:
             return False
         start, end = corpus.data.text_offsets[index], corpus.data.text_offsets[index + 1]
         return end - start >= TOPIC_MIN_PHRASINGS
-
-    def _clear_lead(
-        self, first: tuple[int, float], rest: Iterator[tuple[int, float]], margin: float
-    ) -> bool:
-        """第一名领先最强“对手”至少 `margin`：和第一名互相 related 的条目答哪条都不算错，不算对手。
-
-        只看紧随其后的三名；分数已经落后 `margin` 的不用再看（后面的只会更低，也不用算）。
-        """
-        entries = self.corpus.entries
-        top = entries[first[0]]
-        for index, score in islice(rest, len(top.related) + 1):
-            if first[1] - score >= margin:
-                return True
-            other = entries[index]
-            if other.id not in top.related and top.id not in other.related:
-                return False
-        return True
 
 
 # 只发一个卡网的名字（“卡盟？”“發卡網”）就是在问“这是什么”；“代充？”“黑卡？”这类说的是一件事，
@@ -555,6 +565,15 @@ class Ranked:
                 self.seen.add(entry_id)
                 return index, score
 
+    def add(self, indices: Iterable[int]) -> None:
+        """再加几个候选（见 `LazyRanking.add`）；穷举排序里本来就有全部条目，不用加。"""
+        if isinstance(self.raw, LazyRanking):
+            self.raw.add(indices)
+
+    def cosine(self, index: int) -> float | None:
+        """索引排序时算好的条目 `index` 的余弦（穷举排序或不是候选时为 None，要用时自己算）。"""
+        return self.raw.cosine(index) if isinstance(self.raw, LazyRanking) else None
+
     def upper(self) -> float:
         """还没给出的条目最高可能的分数（没有了为负无穷）。"""
         if self.scored is not None:
@@ -577,3 +596,8 @@ def _recording(
 def passive_decision(signals: dict[str, float]) -> float:
     """旁听判断的线性打分：`PASSIVE_WEIGHTS` 加权求和再加 `PASSIVE_BIAS`。"""
     return PASSIVE_BIAS + sum(PASSIVE_WEIGHTS[name] * value for name, value in signals.items())
+
+
+def lead_needed(signals: dict[str, float]) -> float:
+    """除了“领先多少”以外的信号都已知（`signals` 里没有 lead）时，要领先多少分线性判断才过 `PASSIVE_DECISION`。"""
+    return (PASSIVE_DECISION - passive_decision(signals)) / PASSIVE_WEIGHTS["lead"]

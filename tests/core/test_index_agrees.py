@@ -43,7 +43,7 @@ class ExhaustiveMatcher(Matcher):
 
     @override
     def _ranking(
-        self, text: str, scope: str | None, exhaustive: bool = False, *, runners_up: bool = False
+        self, text: str, scope: str | None, exhaustive: bool = False
     ) -> Iterator[tuple[int, float]]:
         return super()._ranking(text, scope, True)
 
