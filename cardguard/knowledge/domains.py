@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +17,7 @@ from pydantic import AfterValidator, Field, ValidationError, model_validator
 from ..text import fold
 from .errors import KnowledgeError, Problem
 from .fields import Name, RiskId, Strict, Token, Weight, Word, problems_from
+from .regex import Regex
 from .shops import Fingerprint, PlatformInfo, ShopsFile, compile_platform, parse_shops
 from .yamlio import load_yaml, locate
 
@@ -158,11 +159,11 @@ class DomainRules:
     cheap_tlds: frozenset[str]
     file_extensions: frozenset[str]
     shop_tokens: Mapping[str, int]
-    fingerprints: tuple[tuple[Fingerprint, re.Pattern[str], re.Pattern[str] | None], ...]
+    fingerprints: tuple[tuple[Fingerprint, Regex, Regex | None], ...]
     brands: tuple[BrandInfo, ...]
     signal_risks: Mapping[str, tuple[str, ...]]
-    words_re: re.Pattern[str] | None
-    official_re: re.Pattern[str] | None
+    words_re: Regex | None
+    official_re: Regex | None
     blocks: tuple[BlockEntry, ...] = field(default=())
     token_exceptions: tuple[str, ...] = ()
     sales: frozenset[str] = frozenset()
@@ -171,21 +172,21 @@ class DomainRules:
     # 发卡程序本身的名字（异次元发卡、独角数卡、zfaka）：有卖货口吻或网址本身像发卡站时才算话术
     software: frozenset[str] = frozenset()
     # 在讨论发卡程序（教程、安装、配置、插件）的说法：有这些词时程序名不算话术
-    software_talk_re: re.Pattern[str] | None = None
+    software_talk_re: Regex | None = None
     # 拉人注册、推广返佣的说法（返佣、送余额、邀请码）：配上带邀请参数的商城网址时作证
-    referral_re: re.Pattern[str] | None = None
+    referral_re: Regex | None = None
     # 合租会员的“上车”：消息还点了别家会员的名字（goods_brands_re）时才算零售口吻
     membership: frozenset[str] = frozenset()
-    goods_brands_re: re.Pattern[str] | None = None
+    goods_brands_re: Regex | None = None
     # 问别家会员的事（怎么退订、被盗了、教程）：没有话术时，点名的会员不算在卖
-    goods_talk_re: re.Pattern[str] | None = None
-    caution_re: re.Pattern[str] | None = None
+    goods_talk_re: Regex | None = None
+    caution_re: Regex | None = None
     brand_lures: frozenset[str] = frozenset()
-    official_weak_re: re.Pattern[str] | None = None
+    official_weak_re: Regex | None = None
     platforms: tuple[PlatformInfo, ...] = ()
     platform_domains: Mapping[str, PlatformInfo] = field(default_factory=dict)
-    host_words_re: re.Pattern[str] | None = None
-    fingerprint_any: re.Pattern[str] | None = None  # 所有特征合成一条：大多数网址一次就排除
+    host_words_re: Regex | None = None
+    fingerprint_any: Regex | None = None  # 所有特征合成一条：大多数网址一次就排除
     free_hosts: frozenset[str] = frozenset()
     shop_token_endings: Mapping[str, int] = field(default_factory=dict)
     # 代刷网常用的主机名缩写（ds、dsw）：自己不计分，只给发卡系统的商城形状作证
@@ -193,10 +194,27 @@ class DomainRules:
     # 复合话术里包着的另一类话术：“点卡批发”（卖货口吻）里有“点卡”（卡盟词）
     word_parts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # 看着像提醒、其实是广告自己的话（“绝不跑路”“补货提醒”）：找提醒口吻前先去掉
-    caution_exceptions_re: re.Pattern[str] | None = None
+    caution_exceptions_re: Regex | None = None
     institution_suffixes: frozenset[str] = frozenset()
-    goods_path_re: re.Pattern[str] | None = None
-    goods_text_re: re.Pattern[str] | None = None
+    goods_path_re: Regex | None = None
+    goods_text_re: Regex | None = None
+
+    def compile_now(self) -> None:
+        """把全部正则编译好（后台预热时调用：第一条带链接的消息就不用等，见 `regex.Regex`）。"""
+        for regex in self._regexes():
+            regex.compiled  # noqa: B018
+
+    def _regexes(self) -> Iterable[Regex]:
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, Regex):
+                yield value
+        for _, path, host in self.fingerprints:
+            yield path
+            if host is not None:
+                yield host
+        for platform in self.platforms:
+            yield from platform.pages
 
     def institution(self, host: str) -> str | None:
         """主机在只许机构注册的后缀下（edu.cn、ac.uk、.gov…）时返回那个后缀，否则 None。"""
@@ -336,14 +354,14 @@ def _under(host: str, domain: str) -> bool:
     return host == domain or host.endswith("." + domain)
 
 
-def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
+def _alternation(words: Iterable[str]) -> Regex | None:
     folded = sorted({fold(w) for w in words if fold(w)}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, folded))) if folded else None
+    return Regex.now("|".join(map(re.escape, folded))) if folded else None
 
 
-def _any_of(patterns: Iterable[str]) -> re.Pattern[str] | None:
+def _any_of(patterns: Iterable[str]) -> Regex | None:
     joined = "|".join(f"(?:{p})" for p in patterns)
-    return re.compile(joined, re.I) if joined else None
+    return Regex.now(joined, re.I) if joined else None
 
 
 def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainRules:
@@ -378,7 +396,7 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
         file_extensions=frozenset(model.file_extensions),
         shop_tokens=dict(model.shop_tokens),
         fingerprints=tuple(
-            (f, re.compile(f.pattern, re.I), re.compile(f.host, re.I) if f.host else None)
+            (f, Regex.now(f.pattern, re.I), Regex.now(f.host, re.I) if f.host else None)
             for f in fingerprints
         ),
         brands=brands,
@@ -416,21 +434,21 @@ def compile_rules(model: DomainsFile, shops: ShopsFile | None = None) -> DomainR
     )
 
 
-def _goods_text_re(brands: Iterable[str], suffixes: Iterable[str]) -> re.Pattern[str] | None:
+def _goods_text_re(brands: Iterable[str], suffixes: Iterable[str]) -> Regex | None:
     """品牌名紧跟会员/卡种（中间最多一个空格或连字符）：腾讯视频月卡、claude pro、奈飞会员。"""
     left, right = _alternation(brands), _alternation(suffixes)
     if left is None or right is None:
         return None
-    return re.compile(f"(?:{left.pattern})[ _-]?(?:{right.pattern})")
+    return Regex.now(f"(?:{left.pattern})[ _-]?(?:{right.pattern})")
 
 
-def _goods_path_re(words: Iterable[str]) -> re.Pattern[str] | None:
+def _goods_path_re(words: Iterable[str]) -> Regex | None:
     """路径里以 - _ / . 隔开的整段商品名（claude-max 里的 claude，不是 claudette）。"""
     ordered = sorted(set(words), key=len, reverse=True)
     if not ordered:
         return None
     joined = "|".join(re.escape(w) for w in ordered)
-    return re.compile(rf"(?:^|[-_/.=])({joined})(?=$|[-_/.?#&\d])", re.I)
+    return Regex.now(rf"(?:^|[-_/.=])({joined})(?=$|[-_/.?#&\d])", re.I)
 
 
 def _word_parts(model: DomainsFile) -> dict[str, tuple[str, ...]]:

@@ -174,11 +174,11 @@ def _rules_path(directory: Path, name: str) -> Path | None:
 def _domains_key(path: Path, shops: Path | None) -> str:
     """链接规则缓存的键：两个文件的身份 + 校验/编译代码（含 fold 用的 text 模块）的版本。"""
     from .. import text
-    from . import domains, fields
+    from . import domains, fields, regex
     from . import shops as shops_module
 
     stamps = (file_stamp(path), file_stamp(shops) if shops is not None else "-")
-    return make_key(_code_version_with(domains, shops_module, fields, text), *stamps)
+    return make_key(_code_version_with(domains, shops_module, fields, text, regex), *stamps)
 
 
 def _chatter_key(directory: Path) -> str:

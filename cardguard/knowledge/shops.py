@@ -16,6 +16,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from .errors import KnowledgeError, Problem
 from .fields import Name, PathPattern, Pattern, Strict, Weight, problems_from
+from .regex import Regex
 from .yamlio import locate
 
 SHOPS_FILE = "shops.yaml"
@@ -75,7 +76,7 @@ class PlatformInfo:
     name: str
     kind: PlatformKind
     domains: frozenset[str]
-    pages: tuple[re.Pattern[str], ...]
+    pages: tuple[Regex, ...]
     weight: int
     home_weight: int
 
@@ -86,7 +87,7 @@ class PlatformInfo:
 
 def compile_platform(model: Platform) -> PlatformInfo:
     """把一条平台规则编译成可查询的 `PlatformInfo`。"""
-    pages = tuple(re.compile(p, re.I) for p in model.pages)
+    pages = tuple(Regex.now(p, re.I) for p in model.pages)
     return PlatformInfo(
         model.name, model.kind, frozenset(model.domains), pages, model.weight, model.home_weight
     )

@@ -114,7 +114,8 @@ class Runtime:
         return matcher
 
     def warm_up(self) -> None:
-        """后台线程里先建好匹配器和话题模型（第一条消息就不用等）。"""
+        """后台线程里先建好匹配器和话题模型、编译链接规则（第一条消息就不用等）。"""
+        self.rules.compile_now()
         self.matcher.topic  # noqa: B018
 
     # ---------- 管理员的改动 ----------
