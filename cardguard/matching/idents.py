@@ -18,8 +18,11 @@ _CN_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
 _CN_DIGITS |= {"壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
 _CN_NUM = "零〇一二两三四五六七八九十百壹贰叁肆伍陆柒捌玖拾佰"
 # 中文数字后面跟着这些量词/名词时才是编号（“一区”“三期”“第五章”）；“一下”“一直”“三天”不是。
-_UNITS = "区服号期楼层章节级届代版轮季组队班栋座场关寸周赛"
-_ORDER_RE = re.compile(rf"第([{_CN_NUM}]+|\d+)|([{_CN_NUM}]+)(?=[{_UNITS}])|(首)(?=[期届轮场批])")
+_UNITS = "区服号期楼层章节级届代版轮季组队班栋幢座室场关寸周赛"
+# “单元”要两个字都在（“一单”是一笔订单，不是编号）。
+_ORDER_RE = re.compile(
+    rf"第([{_CN_NUM}]+|\d+)|([{_CN_NUM}]+)(?=[{_UNITS}]|单元)|(首)(?=[期届轮场批])"
+)
 # 字母数字编号：v1、1.19、648。预处理把“1.19”的点变成了空格，所以数字之间的单个空格也算点。
 _ASCII_RE = re.compile(r"[a-z]*\d+(?:[. ]\d+)*[a-z]*")
 # 单独一个字母紧挨着汉字的编号：a服、b区。
@@ -47,13 +50,13 @@ def cn_number(text: str) -> int | None:
     return total + current
 
 
-# 星期几：周三 = 周3、礼拜天 = 周7（“上周一个网址”的“一个”不是）。
+# 星期几：周三 = 周3、礼拜天 = 周7，“星期”“礼拜”也写成“周”（“上周一个网址”的“一个”不是）。
 _WEEKDAY_RE = re.compile(r"(周|星期|礼拜)([一二三四五六日天])(?![个次些样下直起共定般切])")
 _WEEKDAYS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "日": "7", "天": "7"}
 
 
 def arabic_numbers(prepared: str) -> str:
-    """编号里的中文数字换成阿拉伯数字（二十五号 → 25号、第三 → 第3、一服 → 1服、周三 → 周3），
+    """编号里的中文数字换成阿拉伯数字（二十五号 → 25号、第三 → 第3、一服 → 1服、礼拜三 → 周3），
     让“写法不同的同一个编号”在字面上也一样（双字组、相似度都对得上）。“一下”“三天”这类不是编号的不动。
     """
     if _ORDER_HINT_RE.search(prepared) is None:  # 多数句子没有“第”、量词：一次字符类扫描就走
@@ -61,10 +64,10 @@ def arabic_numbers(prepared: str) -> str:
     text = _ORDER_RE.sub(_arabic, prepared)
     if "周" not in text and "星期" not in text and "礼拜" not in text:
         return text
-    return _WEEKDAY_RE.sub(lambda m: m.group(1) + _WEEKDAYS[m.group(2)], text)
+    return _WEEKDAY_RE.sub(lambda m: "周" + _WEEKDAYS[m.group(2)], text)
 
 
-_ORDER_HINT_RE = re.compile(f"[第首{_UNITS}星礼]")
+_ORDER_HINT_RE = re.compile(f"[第首{_UNITS}单星礼]")
 
 
 def _arabic(match: re.Match[str]) -> str:
