@@ -182,7 +182,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if data.get("links"):
             reports.append(_eval_links(path, knowledge, args.json))
     if labelled:
-        reports.append(_eval_questions(knowledge, labelled, args.json))
+        reports.append(_eval_questions(knowledge, labelled, args.json, summary=args.summary))
     if args.json:
         _print_json(reports[0] if len(reports) == 1 else reports)
     return 0
@@ -192,8 +192,13 @@ def _eval_questions(
     knowledge: Knowledge,
     labelled: list[tuple[Path, list[dict[str, Any]], list[str]]],
     as_json: bool,
+    *,
+    summary: bool = False,
 ) -> dict[str, Any]:
-    """问题/闲聊文件逐个评测；返回合计（JSON 里 `files` 是每个文件的结果）。"""
+    """问题/闲聊文件逐个评测；返回合计（JSON 里 `files` 是每个文件的结果）。
+
+    `summary`：只给数字、不列失误（还没人看过失误的集，见 tests/data/unseen/）。
+    """
     from .matching import Matcher
     from .matching.evaluate import (
         QuestionEval,
@@ -208,7 +213,7 @@ def _eval_questions(
     for path, questions, chatter in labelled:
         result = evaluate_questions(matcher, questions, chatter)
         total.add(result)
-        per_file.append({"file": str(path), **result.to_dict()})
+        per_file.append({"file": str(path), **_without_misses(result.to_dict(), summary)})
         if not as_json:
             print(f"{path}（{len(questions)} 问，{len(chatter)} 句闲聊）")
             print("\n".join(format_summary(result)))
@@ -216,10 +221,14 @@ def _eval_questions(
         if len(labelled) > 1:
             print(f"合计（{len(labelled)} 个文件）")
             print("\n".join(format_summary(total)))
-        if total.misses:
+        if total.misses and not summary:
             print("失误：")
             print("\n".join(format_misses(total)))
-    return {**total.to_dict(), "files": per_file}
+    return {**_without_misses(total.to_dict(), summary), "files": per_file}
+
+
+def _without_misses(report: dict[str, Any], summary: bool) -> dict[str, Any]:
+    return {k: v for k, v in report.items() if k != "misses"} if summary else report
 
 
 def _eval_links(path: Path, knowledge: Knowledge, as_json: bool) -> dict[str, Any]:
@@ -316,6 +325,11 @@ def _setup_validate(sp: argparse.ArgumentParser) -> None:
 
 def _setup_eval(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--json", action="store_true", help="输出 JSON 汇总 / print a JSON summary")
+    sp.add_argument(
+        "--summary",
+        action="store_true",
+        help="只给数字、不列失误（量还没人看过失误的集时用） / figures only, no misses",
+    )
     _knowledge_arg(sp)
     sp.add_argument(
         "files", nargs="+", type=Path, metavar="FILE", help="标注集 YAML / labelled set files"
