@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .matcher import Matcher
+from .matcher import Matcher, MatchResult
 
 # 失误种类 → 报告里的中文说法。
 MISS_KINDS = {
@@ -126,7 +126,10 @@ def _eval_question(matcher: Matcher, item: dict[str, Any], result: QuestionEval)
         result.passive_wrong += 1
         result.misses.append(Miss("passive-wrong", text, ids, heard.id, heard.score))
     else:
-        result.misses.append(Miss("passive-silent", text, ids, None, heard.score))
+        # `passive` 确定不会开口时不一定算出第一名的分数；这里要给人看差多少，向 `passive_view` 要。
+        first = matcher.passive_view(text).first
+        score = MatchResult(None, first[1]).score if first else 0.0  # 和 `passive` 一样封在 0–100
+        result.misses.append(Miss("passive-silent", text, ids, None, score))
 
 
 def _share(part: int, whole: int) -> str:

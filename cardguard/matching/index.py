@@ -221,19 +221,38 @@ class LazyRanking:
         return self
 
     def __next__(self) -> tuple[int, float]:
-        heap, corpus, query = self.heap, self.corpus, self.query
+        heap = self.heap
         while heap:
             negative, state, index = heap[0]
             if state == EXACT:
                 heappop(heap)
                 return index, -negative
-            cosine = self.cosines[index]
-            if state == LOOSE:
-                better = corpus.bound(query, cosine, index, index in self.exact, by_chars=True)
-                heapreplace(heap, (-better, TIGHT, index))
-            else:
-                heapreplace(heap, (-corpus.score(query, index, cosine), EXACT, index))
+            self._refine_top()
         raise StopIteration
+
+    def below(self, limit: float) -> bool:
+        """还没给出的候选是不是都低于 `limit`：按需收紧堆顶的上界，最多把下一名的真分数算出来。
+
+        调用方只想知道“有没有谁能到 `limit`”时用它（旁听：第一名不到某个分数就一定不开口），
+        常常只看字的上界就能回答，省下给第一名打分的 rapidfuzz；收紧过的上界留在堆里，接着排序时照用。
+        """
+        heap = self.heap
+        while heap and -heap[0][0] >= limit:
+            if heap[0][1] == EXACT:
+                return False
+            self._refine_top()
+        return True
+
+    def _refine_top(self) -> None:
+        """堆顶的候选换成更准的分数：只看长度的上界 → 看字的上界 → 真分数。"""
+        heap, corpus, query = self.heap, self.corpus, self.query
+        _, state, index = heap[0]
+        cosine = self.cosines[index]
+        if state == LOOSE:
+            better = corpus.bound(query, cosine, index, index in self.exact, by_chars=True)
+            heapreplace(heap, (-better, TIGHT, index))
+        else:
+            heapreplace(heap, (-corpus.score(query, index, cosine), EXACT, index))
 
     def cosine(self, index: int) -> float | None:
         """候选 `index` 的余弦（打分时用的那个；不是候选为 None）。"""

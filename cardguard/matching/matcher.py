@@ -51,6 +51,8 @@ PASSIVE_WEIGHTS = {
 PASSIVE_BIAS = -7.314
 PASSIVE_DECISION = 0.5
 LEAD_CAP = 30.0
+# 旁听提前放弃时让出的分数（见 `Matcher._hopeless_below`）：只为浮点误差，远小于分数的精度 0.1。
+ROUNDING_SLACK = 1e-6
 MAX_LENGTH_SIGNAL = 60
 # 没有闲聊例句（chatter.yaml）时：明显在谈卡网的问句或诉苦、分数至少这么高才旁听回答。
 PASSIVE_PLAIN_MIN = 60.0
@@ -395,7 +397,7 @@ class Matcher:
         “领先多少”最贵（要把后面的对手也打分），所以最后才看，而且只看够不够：
         先用其余信号算出开口需要领先多少，对手的分数上界已经落后这么多就不用再打分。
         """
-        view, rivals = self._passive_look(text, scope)
+        view, rivals = self._passive_look(text, scope, give_up=True)
         if view.first is None:
             return MatchResult(None, 0.0)
         index, score = view.first
@@ -437,9 +439,13 @@ class Matcher:
         return replace(view, lead=lead, signals=signals)
 
     def _passive_look(
-        self, text: str, scope: str | None
+        self, text: str, scope: str | None, *, give_up: bool = False
     ) -> tuple[PassiveView, Iterator[tuple[int, float]]]:
-        """旁听判断除了“领先多少”以外的一切（`lead` 为 None、`signals` 里没有它），和还没看完的排序（对手）。"""
+        """旁听判断除了“领先多少”以外的一切（`lead` 为 None、`signals` 里没有它），和还没看完的排序（对手）。
+
+        `give_up`：第一名的分数不论是哪条都不够开口时（见 `_hopeless_below`），不去算第一名，
+        当作没有第一名（`first` 为 None）。旁听只要决定时用它；要看第一名的（评测、拟合权重）不用。
+        """
         asking = looks_like_question(text)
         shaped = asking or looks_like_trouble(text)
         nothing: Iterator[tuple[int, float]] = iter(())
@@ -454,18 +460,10 @@ class Matcher:
             # 群里大多数像问句的闲聊在这里结束，省下排序和条目模型的开销。
             return PassiveView(None, None, asking, shaped, strength, None), nothing
         ranking = self._ranking(text, scope)
-        first = next(ranking, None)
-        if first is None:
-            return PassiveView(None, None, asking, shaped, strength, None), nothing
-        index = first[0]
-        if not topic.enabled or self.corpus.entries[index].id not in self._learned_rows:
-            return PassiveView(first, None, asking, shaped, strength, None), ranking
-        query = self.query(text, scope)
+        query = self.query(text, scope)  # 排序刚用过的同一个（有缓存）
         probabilities = self._probabilities(query.text)
-        signals = {
-            # 不含条目模型加分的匹配分；余弦排序时已经算过（内置条目的向量很长，重算要几十微秒）。
-            "score": self.corpus.score(replace(query, bonus={}), index, ranking.cosine(index)),
-            "p_entry": probabilities.get(self.corpus.entries[index].id, 0.0),
+        # 和第一名是哪条无关的信号（“领先多少”、匹配分、P(第一名这条) 以外的）
+        context = {
             "p_chatter": probabilities.get(NONE, 0.0),
             "strong_topic": float(strength == 2),
             "shaped": float(shaped),
@@ -476,7 +474,47 @@ class Matcher:
             "official": float(official_purchase(prepared)),
             "plain_statement": float(not shaped and strength < 2),
         }
+        if (
+            give_up
+            and topic.enabled
+            and ranking.below(self._hopeless_below(context, probabilities))
+        ):
+            # 像问句的闲聊多半在这里结束：不用给第一名打分（rapidfuzz，排序里最贵的一步）。
+            return PassiveView(None, None, asking, shaped, strength, None), nothing
+        first = next(ranking, None)
+        if first is None:
+            return PassiveView(None, None, asking, shaped, strength, None), nothing
+        index = first[0]
+        if not topic.enabled or self.corpus.entries[index].id not in self._learned_rows:
+            return PassiveView(first, None, asking, shaped, strength, None), ranking
+        signals = {
+            # 不含条目模型加分的匹配分；余弦排序时已经算过（内置条目的向量很长，重算要几十微秒）。
+            "score": self.corpus.score(replace(query, bonus={}), index, ranking.cosine(index)),
+            "p_entry": probabilities.get(self.corpus.entries[index].id, 0.0),
+            **context,
+        }
         return PassiveView(first, None, asking, shaped, strength, signals), ranking
+
+    def _hopeless_below(self, context: dict[str, float], probabilities: dict[str, float]) -> float:
+        """第一名的分数低于这个数时，不论第一名是哪条，旁听都不会开口（`passive` 的两条路都不过）。
+
+        线性判断（问法多的条目）：把不知道的信号都取最有利的值，P(第一名这条) 取条目模型给任何一条的最高概率、
+        领先取 `LEAD_CAP`，再看匹配分至少要多少才过 `PASSIVE_DECISION`；判断用的匹配分不含加分，
+        不会高于排序的分数。其余条目要 `PASSIVE_OTHER_MIN`。两者取小。
+        只在权重的正负和拟合出来的一样时成立（匹配分、领先越高越该开口），否则不放弃（返回负无穷）。
+        """
+        weights = PASSIVE_WEIGHTS
+        if weights["score"] <= 0 or weights["lead"] <= 0:
+            return -math.inf
+        best_p = max((p for key, p in probabilities.items() if key != NONE), default=0.0)
+        best = (
+            passive_decision(context)
+            + max(weights["p_entry"] * best_p, 0.0)
+            + weights["lead"] * LEAD_CAP
+        )
+        linear = (PASSIVE_DECISION - best) / weights["score"]
+        # 浮点加法的顺序和 `passive` 不同，差在最后一位；分数只到 0.1，让出一点点就不会在边界上判得不一样。
+        return min(linear, PASSIVE_OTHER_MIN) - ROUNDING_SLACK
 
     def _lead(
         self,
@@ -573,6 +611,12 @@ class Ranked:
     def cosine(self, index: int) -> float | None:
         """索引排序时算好的条目 `index` 的余弦（穷举排序或不是候选时为 None，要用时自己算）。"""
         return self.raw.cosine(index) if isinstance(self.raw, LazyRanking) else None
+
+    def below(self, limit: float) -> bool:
+        """还没给出的条目是不是都低于 `limit`（索引的排序按需收紧上界，见 `LazyRanking.below`）。"""
+        if isinstance(self.raw, LazyRanking):
+            return self.raw.below(limit)
+        return self.upper() < limit
 
     def upper(self) -> float:
         """还没给出的条目最高可能的分数（没有了为负无穷）。"""
